@@ -1,0 +1,128 @@
+import type { Extension, onAuthenticatePayload, onStatelessPayload, beforeHandleAwarenessPayload } from "@hocuspocus/server";
+import { isDmRole, parseDocName, type DocName, type Role } from "@hexcrawl/shared/docNames";
+import type { AppContext, SessionUser } from "../context.ts";
+import * as repos from "../db/repos.ts";
+
+/** What onAuthenticate puts in the Hocuspocus connection context. */
+export interface CollabContext {
+  user: SessionUser;
+  role: Role;
+  doc: DocName;
+  /** True when a DM opened a player document ("preview as player"). */
+  preview: boolean;
+}
+
+/** Reasons sent with permission-denied; the client shows them. Never says whether a campaign exists. */
+export const AuthFailure = {
+  UNAUTHENTICATED: "unauthenticated",
+  FORBIDDEN: "forbidden",
+  UNAVAILABLE: "unavailable",
+} as const;
+
+/** The bridge's per-socket key, put in the default connection context by WsBridge. */
+function socketKeyOf(context: unknown): string {
+  if (context !== null && typeof context === "object" && "socketKey" in context && typeof context.socketKey === "string") {
+    return context.socketKey;
+  }
+  return "";
+}
+
+class AuthError extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+  }
+}
+
+/** Decide access for one document. Pure: exported for unit tests. */
+export function accessFor(doc: DocName, userId: string, role: Role | null): { readOnly: boolean; preview: boolean } | null {
+  if (role === null) return null;
+  switch (doc.kind) {
+    case "dm":
+      return isDmRole(role) ? { readOnly: false, preview: false } : null;
+    case "player":
+      if (doc.userId === userId && role === "player") return { readOnly: true, preview: false };
+      return isDmRole(role) ? { readOnly: true, preview: true } : null;
+    case "party":
+      return { readOnly: true, preview: isDmRole(role) };
+  }
+}
+
+export interface AuthHooks {
+  /** Called for every refused authentication (per-socket / per-address limits). */
+  onAuthFailure(socketId: string): void;
+  /** Called when a socket authenticated a document (to close it on sign-out). */
+  onAuthSuccess(socketId: string, sessionId: string): void;
+}
+
+/**
+ * Cookie authentication for every document (DESIGN.md "Security rules"): the session cookie from the
+ * upgrade request names the user; the document name and the user's role decide read-write, read-only
+ * or refused. Unknown names are refused here, never in onLoadDocument.
+ */
+export class AuthExtension implements Extension {
+  readonly extensionName = "hexcrawl-auth";
+  readonly priority = 1000;
+
+  constructor(
+    private readonly ctx: () => AppContext,
+    private readonly hooks: AuthHooks,
+  ) {}
+
+  async onAuthenticate(data: onAuthenticatePayload): Promise<CollabContext> {
+    try {
+      return await this.authenticate(data);
+    } catch (err) {
+      this.hooks.onAuthFailure(socketKeyOf(data.context));
+      if (err instanceof AuthError) throw err;
+      console.error("[auth] onAuthenticate failed", err);
+      throw new AuthError(AuthFailure.UNAVAILABLE);
+    }
+  }
+
+  private async authenticate(data: onAuthenticatePayload): Promise<CollabContext> {
+    const doc = parseDocName(data.documentName);
+    if (!doc) throw new AuthError(AuthFailure.FORBIDDEN);
+    const ctx = this.ctx();
+    const result = await ctx.auth.api.getSession({ headers: data.requestHeaders, query: { disableCookieCache: true } });
+    if (!result) throw new AuthError(AuthFailure.UNAUTHENTICATED);
+    const user: SessionUser = {
+      id: result.user.id,
+      name: result.user.name,
+      email: result.user.email,
+      sessionId: result.session.id,
+    };
+    const role = await repos.getMembership(ctx.db.pool, doc.campaignId, user.id);
+    const access = accessFor(doc, user.id, role);
+    if (!access || !role) throw new AuthError(AuthFailure.FORBIDDEN);
+    data.connectionConfig.readOnly = access.readOnly;
+    this.hooks.onAuthSuccess(socketKeyOf(data.context), user.sessionId);
+    return { user, role, doc, preview: access.preview };
+  }
+
+  /**
+   * Read-only connections can still send stateless messages: drop them here unless a later
+   * extension (the DM command handler) takes them. Nothing from a read-only connection is broadcast.
+   */
+  async onStateless(data: onStatelessPayload): Promise<void> {
+    if (data.connection.readOnly) return;
+  }
+
+  /**
+   * Awareness identity is the server's: `user` is overwritten from the session; a read-only
+   * preview by a DM sends no awareness at all; players' states are not relayed to other players
+   * (the game extension decides what DMs see).
+   */
+  async beforeHandleAwareness(data: beforeHandleAwarenessPayload): Promise<void> {
+    const context = data.context as Partial<CollabContext> | undefined;
+    if (!context?.user || !context.role) return;
+    if (context.preview) {
+      data.states.clear();
+      return;
+    }
+    for (const state of data.states.values()) {
+      // A null state is the client leaving: it must propagate.
+      if (state === null || typeof state !== "object") continue;
+      state["user"] = { userId: context.user.id, name: context.user.name, role: context.role };
+    }
+  }
+}

@@ -1,0 +1,187 @@
+import { mkdir, unlink, chmod } from "node:fs/promises";
+import path from "node:path";
+import pg from "pg";
+import { PGlite } from "@electric-sql/pglite";
+import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
+import { lockDataDir, type DataDirLock } from "./dataDirLock.ts";
+
+export { DataDirLockedError } from "./dataDirLock.ts";
+
+/** Which store backs the pool. */
+export const DatabaseKind = { postgres: "postgres", pglite: "pglite" } as const;
+export type DatabaseKind = (typeof DatabaseKind)[keyof typeof DatabaseKind];
+
+/** How the pg pool reaches the embedded PGlite. */
+export const PgliteTransport = { unix: "unix", tcp: "tcp" } as const;
+export type PgliteTransport = (typeof PgliteTransport)[keyof typeof PgliteTransport];
+
+/** The project's database: one pg Pool, whatever is behind it. better-auth gets the same pool. */
+export interface Database {
+  pool: pg.Pool;
+  kind: DatabaseKind;
+  /** Ends the pool, then (PGlite) stops the socket server, closes PGlite and releases the data-dir lock. Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  /** Real Postgres. Without it, an embedded PGlite persisted under `dataDir`. */
+  databaseUrl?: string | undefined;
+  /** Directory for the embedded database (`<dataDir>/pglite`), its socket and its lock file. */
+  dataDir: string;
+  /** Default: a unix socket inside dataDir when the platform and path length allow, else TCP on 127.0.0.1. */
+  pgliteTransport?: PgliteTransport | undefined;
+  /** Postgres only: pool size. Default 10. */
+  maxConnections?: number | undefined;
+  /** Called for errors of idle pool clients (server restart, network drop). Default: console.error. */
+  onPoolError?: ((err: Error) => void) | undefined;
+}
+
+/** Sub-directory of dataDir holding PGlite's own files. */
+export const PGLITE_SUBDIR = "pglite";
+/**
+ * The pool is capped at ONE connection on PGlite. PGlite is a single Postgres session; pglite-socket 0.2.17
+ * multiplexes every socket onto it through one message queue, and while the session is in a transaction it
+ * serves only the socket that ran last (a heuristic, not isolation). So with several sockets:
+ *  - everything session-scoped is shared: SET, prepared-statement names, temp tables, and advisory locks —
+ *    which are re-entrant within a session, so `pg_advisory_xact_lock` excludes nothing between sockets;
+ *  - a transaction on socket A that waits for a query on socket B deadlocks (B is held back until A ends);
+ *  - a query whose execution throws inside the queue returns without resetting its `processing` flag, which
+ *    stalls every socket.
+ * With one pooled connection the pool itself serializes queries and transactions, exactly like one session.
+ * (A pool transaction that awaits a plain `pool.query` would also wait forever: code must use the tx client.)
+ */
+const PGLITE_POOL_MAX = 1;
+/**
+ * The socket server accepts more connections than the pool uses: when the pool destroys a client and reconnects
+ * at once, the server has not yet processed the old socket's close and, at its limit, drops the new socket
+ * ("Connection terminated unexpectedly"). Measured with pool max 1: server maxConnections 1 → 30 of 30
+ * destroy-then-query cycles failed; 4 → 0 of 30. Test "[STORE1] the pool reconnects…" guards it.
+ */
+const PGLITE_SOCKET_MAX_CONNECTIONS = 4;
+/** pg's socket file name convention: it connects to `<host dir>/.s.PGSQL.<port>`. */
+const UNIX_SOCKET_PORT = 5432;
+/** sockaddr_un.sun_path is 108 bytes on Linux, 104 on macOS. */
+const MAX_UNIX_SOCKET_PATH_BYTES = 100;
+/** A Postgres that does not answer within this fails the query instead of hanging a request. */
+const CONNECT_TIMEOUT_MS = 10_000;
+
+/**
+ * Open the database. With `databaseUrl`: a pg Pool on real Postgres (checked with `select 1`).
+ * Without: an embedded PGlite under `dataDir`, served by pglite-socket, behind a one-connection pg Pool.
+ * Does not migrate: call `migrate(db.pool)` next.
+ * @throws DataDirLockedError if another live process (or this one) has the data directory open.
+ */
+export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database> {
+  const onPoolError = opts.onPoolError ?? ((err: Error) => console.error("[db] idle client error:", err.message));
+  if (opts.databaseUrl) return openPostgres(opts.databaseUrl, opts.maxConnections ?? 10, onPoolError);
+  return openPglite(opts.dataDir, opts.pgliteTransport, onPoolError);
+}
+
+async function openPostgres(url: string, max: number, onPoolError: (err: Error) => void): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  // Without a listener, an idle client's error (Postgres restart) is an uncaught 'error' event: the process dies.
+  pool.on("error", onPoolError);
+  try {
+    await pool.query("select 1");
+  } catch (err) {
+    await pool.end().catch(() => undefined);
+    throw new Error(`Cannot reach Postgres at ${redactUrl(url)}: ${(err as Error).message}`, { cause: err });
+  }
+  let closed: Promise<void> | null = null;
+  return {
+    pool,
+    kind: DatabaseKind.postgres,
+    close: () => (closed ??= pool.end()),
+  };
+}
+
+async function openPglite(
+  dataDir: string,
+  transport: PgliteTransport | undefined,
+  onPoolError: (err: Error) => void,
+): Promise<Database> {
+  const dir = path.resolve(dataDir);
+  // 0o700: the unix socket inside accepts anyone who can reach it, with any user name and no password.
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const lock = await lockDataDir(dir);
+  let pglite: PGlite | null = null;
+  let server: PGLiteSocketServer | null = null;
+  const socketPath = path.join(dir, `.s.PGSQL.${UNIX_SOCKET_PORT}`);
+  try {
+    pglite = await PGlite.create(path.join(dir, PGLITE_SUBDIR));
+    const useUnix =
+      transport === PgliteTransport.unix ||
+      (transport === undefined &&
+        process.platform !== "win32" &&
+        Buffer.byteLength(socketPath) <= MAX_UNIX_SOCKET_PATH_BYTES);
+    if (useUnix) {
+      // A socket file left by a killed process would make listen() fail with EADDRINUSE; we hold the lock, so it is not live.
+      await unlink(socketPath).catch(() => undefined);
+      server = new PGLiteSocketServer({ db: pglite, path: socketPath, maxConnections: PGLITE_SOCKET_MAX_CONNECTIONS });
+    } else {
+      // Any local user can connect to this port (PGlite has no authentication): prefer the unix socket.
+      server = new PGLiteSocketServer({
+        db: pglite,
+        host: "127.0.0.1",
+        port: 0,
+        maxConnections: PGLITE_SOCKET_MAX_CONNECTIONS,
+      });
+    }
+    await server.start();
+    if (useUnix) await chmod(socketPath, 0o600);
+    const conn = useUnix
+      ? { host: dir, port: UNIX_SOCKET_PORT }
+      : { host: "127.0.0.1", port: Number(server.getServerConn().split(":").pop()) };
+    const pool = new pg.Pool({
+      ...conn,
+      user: "postgres",
+      database: "postgres",
+      max: PGLITE_POOL_MAX,
+      // Keep the one connection: no reconnect churn, and no window where the server still counts the old socket.
+      idleTimeoutMillis: 0,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    });
+    pool.on("error", onPoolError);
+    await pool.query("select 1");
+    const srv = server;
+    const db = pglite;
+    let closed: Promise<void> | null = null;
+    return {
+      pool,
+      kind: DatabaseKind.pglite,
+      close: () =>
+        (closed ??= (async () => {
+          try {
+            await pool.end();
+          } finally {
+            try {
+              await srv.stop();
+            } finally {
+              try {
+                await db.close();
+              } finally {
+                // Socket file first: once the lock is released the next owner may already have created its own.
+                if (useUnix) await unlink(socketPath).catch(() => undefined);
+                await lock.release();
+              }
+            }
+          }
+        })()),
+    };
+  } catch (err) {
+    await server?.stop().catch(() => undefined);
+    await pglite?.close().catch(() => undefined);
+    await lock.release();
+    throw err;
+  }
+}
+
+function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "***";
+    return u.toString();
+  } catch {
+    return "(unparseable DATABASE_URL)";
+  }
+}

@@ -1,0 +1,369 @@
+import { randomBytes } from "node:crypto";
+import { z } from "zod";
+import type pg from "pg";
+import { RoleSchema, type Role } from "@hexcrawl/shared/docNames";
+import { withTransaction } from "./tx.ts";
+
+/*
+ * The SQL the HTTP API and the game server need. Every function takes the pool (or a transaction's client
+ * where noted), returns plain objects validated with zod (a schema drift fails loudly here, not in a handler),
+ * and throws on database errors. Expected outcomes (an invite already used, a stale status) are return values.
+ */
+
+type Queryable = pg.Pool | pg.PoolClient;
+
+/** Campaign ids: 16 url-safe chars (96 random bits). */
+const CAMPAIGN_ID_BYTES = 12;
+/** Invite codes: 24 url-safe chars (144 random bits), unguessable. */
+const INVITE_CODE_BYTES = 18;
+/** Game session ids: 16 url-safe chars. */
+const SESSION_ID_BYTES = 12;
+/** Most events one listEvents call returns. */
+export const MAX_EVENTS_PAGE = 500;
+
+function randomId(bytes: number): string {
+  return randomBytes(bytes).toString("base64url");
+}
+
+/** Role precedence: an existing member never loses rank by accepting an invite. */
+const ROLE_RANK: Record<Role, number> = { owner: 3, dm: 2, player: 1 };
+
+// ---------------------------------------------------------------------------------------------------------------
+// Campaigns and members
+
+export const CampaignSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  createdBy: z.string().nullable(),
+  createdAt: z.date(),
+});
+export type Campaign = z.infer<typeof CampaignSchema>;
+
+const CampaignRow = z
+  .object({ id: z.string(), name: z.string(), created_by: z.string().nullable(), created_at: z.date() })
+  .transform((r) => ({ id: r.id, name: r.name, createdBy: r.created_by, createdAt: r.created_at }));
+
+/**
+ * Create a campaign and make `userId` its owner, in one transaction (never a campaign without an owner).
+ * @returns the campaign and the creator's role.
+ */
+export async function createCampaign(pool: pg.Pool, userId: string, name: string): Promise<Campaign & { role: "owner" }> {
+  return withTransaction(pool, async (client) => {
+    const id = randomId(CAMPAIGN_ID_BYTES);
+    const res = await client.query(
+      "insert into campaign (id, name, created_by) values ($1, $2, $3) returning id, name, created_by, created_at",
+      [id, name, userId],
+    );
+    await client.query("insert into campaign_member (campaign_id, user_id, role) values ($1, $2, 'owner')", [id, userId]);
+    return { ...CampaignRow.parse(res.rows[0]), role: "owner" as const };
+  });
+}
+
+/** The campaign, or null. Does not check membership: callers do (see getMembership). */
+export async function getCampaign(db: Queryable, id: string): Promise<Campaign | null> {
+  const res = await db.query("select id, name, created_by, created_at from campaign where id = $1", [id]);
+  return res.rows[0] ? CampaignRow.parse(res.rows[0]) : null;
+}
+
+export const CampaignForUserSchema = z.object({ id: z.string(), name: z.string(), role: RoleSchema, createdAt: z.date() });
+export type CampaignForUser = z.infer<typeof CampaignForUserSchema>;
+
+/** The campaigns `userId` is a member of, newest first, with their role in each. */
+export async function listCampaignsForUser(db: Queryable, userId: string): Promise<CampaignForUser[]> {
+  const res = await db.query(
+    `select c.id, c.name, m.role, c.created_at as "createdAt"
+       from campaign_member m join campaign c on c.id = m.campaign_id
+      where m.user_id = $1
+      order by c.created_at desc, c.id`,
+    [userId],
+  );
+  return z.array(CampaignForUserSchema).parse(res.rows);
+}
+
+/** `userId`'s role in the campaign, or null when not a member (or no such campaign). */
+export async function getMembership(db: Queryable, campaignId: string, userId: string): Promise<Role | null> {
+  const res = await db.query("select role from campaign_member where campaign_id = $1 and user_id = $2", [
+    campaignId,
+    userId,
+  ]);
+  return res.rows[0] ? RoleSchema.parse(res.rows[0].role) : null;
+}
+
+export const MemberSchema = z.object({ userId: z.string(), name: z.string(), role: RoleSchema, joinedAt: z.date() });
+export type Member = z.infer<typeof MemberSchema>;
+
+/** Members with their display name, owner first, then DMs, then players, each by join time. No emails. */
+export async function listMembers(db: Queryable, campaignId: string): Promise<Member[]> {
+  const res = await db.query(
+    `select m.user_id as "userId", u.name, m.role, m.joined_at as "joinedAt"
+       from campaign_member m join "user" u on u.id = m.user_id
+      where m.campaign_id = $1
+      order by case m.role when 'owner' then 0 when 'dm' then 1 else 2 end, m.joined_at, m.user_id`,
+    [campaignId],
+  );
+  return z.array(MemberSchema).parse(res.rows);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Invites
+
+/** Roles an invite can grant (never owner). */
+export const InviteRoleSchema = z.enum(["player", "dm"]);
+export type InviteRole = z.infer<typeof InviteRoleSchema>;
+
+/** Create a single-use invite that expires `ttlMs` from now (database clock). */
+export async function createInvite(
+  db: Queryable,
+  campaignId: string,
+  role: InviteRole,
+  createdBy: string,
+  ttlMs: number,
+): Promise<{ code: string; expiresAt: Date }> {
+  if (!Number.isFinite(ttlMs) || ttlMs <= 0) throw new RangeError(`ttlMs must be positive, got ${ttlMs}`);
+  const code = randomId(INVITE_CODE_BYTES);
+  const res = await db.query(
+    `insert into invite (code, campaign_id, role, created_by, expires_at)
+     values ($1, $2, $3, $4, now() + make_interval(secs => $5::double precision / 1000))
+     returning expires_at`,
+    [code, campaignId, InviteRoleSchema.parse(role), createdBy, ttlMs],
+  );
+  return { code, expiresAt: z.date().parse(res.rows[0]?.expires_at) };
+}
+
+/** Why an invite could not be accepted. */
+export const InviteError = {
+  INVITE_NOT_FOUND: "INVITE_NOT_FOUND",
+  INVITE_USED: "INVITE_USED",
+  INVITE_EXPIRED: "INVITE_EXPIRED",
+  /** The user already holds this role or a higher one; the invite is NOT consumed (it can go to someone else). */
+  ALREADY_MEMBER: "ALREADY_MEMBER",
+} as const;
+export type InviteError = (typeof InviteError)[keyof typeof InviteError];
+
+export type AcceptInviteResult = { ok: true; campaignId: string; role: Role } | { ok: false; code: InviteError };
+
+const InviteRow = z.object({
+  campaign_id: z.string(),
+  role: InviteRoleSchema,
+  used_by: z.string().nullable(),
+  used_at: z.date().nullable(),
+  expired: z.boolean(),
+});
+
+/**
+ * Accept an invite for `userId`, atomically: the invite row is locked (`for update`), so of two concurrent
+ * accepts exactly one wins and the other gets INVITE_USED.
+ * - Not a member yet: joins with the invite's role; the invite is consumed.
+ * - Member with a lower role (player accepting a dm invite): promoted; the invite is consumed.
+ * - Member with the same or a higher role: ALREADY_MEMBER, nothing changes, the invite stays usable.
+ * - The same user accepting an invite they already used (a retried request): ok with their current role.
+ * Checks in order: not found, used, expired.
+ */
+export async function acceptInvite(pool: pg.Pool, code: string, userId: string): Promise<AcceptInviteResult> {
+  return withTransaction(pool, async (client): Promise<AcceptInviteResult> => {
+    const res = await client.query(
+      "select campaign_id, role, used_by, used_at, expires_at <= now() as expired from invite where code = $1 for update",
+      [code],
+    );
+    if (!res.rows[0]) return { ok: false, code: InviteError.INVITE_NOT_FOUND };
+    const invite = InviteRow.parse(res.rows[0]);
+    if (invite.used_at) {
+      if (invite.used_by === userId) {
+        const role = await getMembership(client, invite.campaign_id, userId);
+        if (role) return { ok: true, campaignId: invite.campaign_id, role };
+      }
+      return { ok: false, code: InviteError.INVITE_USED };
+    }
+    if (invite.expired) return { ok: false, code: InviteError.INVITE_EXPIRED };
+
+    // Insert first: a concurrent insert of the same member (another invite) is waited for, then conflicts.
+    const joined = await client.query(
+      "insert into campaign_member (campaign_id, user_id, role) values ($1, $2, $3) on conflict do nothing",
+      [invite.campaign_id, userId, invite.role],
+    );
+    let role: Role = invite.role;
+    if (joined.rowCount === 0) {
+      const current = await client.query(
+        "select role from campaign_member where campaign_id = $1 and user_id = $2 for update",
+        [invite.campaign_id, userId],
+      );
+      const currentRole = RoleSchema.parse(current.rows[0]?.role);
+      if (ROLE_RANK[currentRole] >= ROLE_RANK[invite.role]) return { ok: false, code: InviteError.ALREADY_MEMBER };
+      await client.query("update campaign_member set role = $3 where campaign_id = $1 and user_id = $2", [
+        invite.campaign_id,
+        userId,
+        invite.role,
+      ]);
+      role = invite.role;
+    }
+    await client.query("update invite set used_by = $2, used_at = now() where code = $1", [code, userId]);
+    return { ok: true, campaignId: invite.campaign_id, role };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Game sessions
+
+/** Lifecycle of a game session. */
+export const SessionStatus = { waiting: "waiting", active: "active", paused: "paused", ended: "ended" } as const;
+export type SessionStatus = (typeof SessionStatus)[keyof typeof SessionStatus];
+export const SessionStatusSchema = z.enum(["waiting", "active", "paused", "ended"]);
+
+/**
+ * Allowed transitions. `ended → waiting|active` does not reopen the ended session: it starts a new one
+ * (the partial unique index allows one non-ended session per campaign).
+ */
+export const SESSION_TRANSITIONS: Readonly<Record<SessionStatus, readonly SessionStatus[]>> = {
+  waiting: ["active", "ended"],
+  active: ["paused", "ended"],
+  paused: ["active", "ended"],
+  ended: ["waiting", "active"],
+};
+
+/** True when `from → to` is a transition setSessionStatus accepts. */
+export function isAllowedTransition(from: SessionStatus, to: SessionStatus): boolean {
+  return SESSION_TRANSITIONS[from].includes(to);
+}
+
+export const GameSessionSchema = z.object({
+  id: z.string(),
+  campaignId: z.string(),
+  status: SessionStatusSchema,
+  createdAt: z.date(),
+  updatedAt: z.date(),
+});
+export type GameSession = z.infer<typeof GameSessionSchema>;
+
+const SESSION_COLUMNS = `id, campaign_id as "campaignId", status, created_at as "createdAt", updated_at as "updatedAt"`;
+
+/** The campaign's latest session: the open one if any, else the last ended one. Null if it never had one. */
+async function latestSession(db: Queryable, campaignId: string): Promise<GameSession | null> {
+  const res = await db.query(
+    `select ${SESSION_COLUMNS} from game_session where campaign_id = $1
+      order by (status <> 'ended') desc, created_at desc, id desc limit 1`,
+    [campaignId],
+  );
+  return res.rows[0] ? GameSessionSchema.parse(res.rows[0]) : null;
+}
+
+/**
+ * The campaign's current session: the open (non-ended) one, else the latest ended one. A campaign that never
+ * had a session gets a `waiting` one, created lazily — concurrent callers (two instances) get the same row.
+ * An ended session is returned as is, not replaced: a new one starts with setSessionStatus(…, "ended", …).
+ */
+export async function getCurrentSession(db: Queryable, campaignId: string): Promise<GameSession> {
+  const existing = await latestSession(db, campaignId);
+  if (existing) return existing;
+  // A concurrent creator makes this conflict on the one-open-session index (waiting for its commit): do nothing.
+  await db.query(
+    `insert into game_session (id, campaign_id, status)
+     select $1, $2, 'waiting' where not exists (select 1 from game_session where campaign_id = $2)
+     on conflict (campaign_id) where status <> 'ended' do nothing`,
+    [randomId(SESSION_ID_BYTES), campaignId],
+  );
+  const created = await latestSession(db, campaignId);
+  if (!created) throw new Error(`game session for campaign ${campaignId} could not be created`);
+  return created;
+}
+
+/**
+ * Optimistic status change of the campaign's current session: applied only if its status is still
+ * `expected` (a concurrent change from another instance makes this return null — re-read and decide again).
+ * From `ended`, a successful call starts a NEW session with status `next` (null if an open one exists).
+ * @returns the updated (or new) session, or null when the expected status no longer holds.
+ * @throws RangeError on a transition outside SESSION_TRANSITIONS (a caller bug: validate commands first).
+ */
+export async function setSessionStatus(
+  db: Queryable,
+  campaignId: string,
+  expected: SessionStatus,
+  next: SessionStatus,
+): Promise<GameSession | null> {
+  if (!isAllowedTransition(expected, next)) throw new RangeError(`session transition ${expected} → ${next} is not allowed`);
+  if (expected === SessionStatus.ended) {
+    const latest = await latestSession(db, campaignId);
+    if (!latest || latest.status !== SessionStatus.ended) return null;
+    const res = await db.query(
+      `insert into game_session (id, campaign_id, status) values ($1, $2, $3)
+       on conflict (campaign_id) where status <> 'ended' do nothing
+       returning ${SESSION_COLUMNS}`,
+      [randomId(SESSION_ID_BYTES), campaignId, next],
+    );
+    return res.rows[0] ? GameSessionSchema.parse(res.rows[0]) : null;
+  }
+  // Only the open session can be in a non-ended status: the partial unique index guarantees at most one.
+  const res = await db.query(
+    `update game_session set status = $3, updated_at = now()
+      where campaign_id = $1 and status = $2
+      returning ${SESSION_COLUMNS}`,
+    [campaignId, expected, next],
+  );
+  return res.rows[0] ? GameSessionSchema.parse(res.rows[0]) : null;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Session events
+
+export const SessionEventSchema = z.object({
+  id: z.coerce.number().int(), // bigserial arrives as a string; ids stay far below 2^53
+  campaignId: z.string(),
+  sessionId: z.string().nullable(),
+  type: z.string(),
+  actorId: z.string().nullable(),
+  payload: z.unknown(),
+  eventKey: z.string().nullable(),
+  createdAt: z.date(),
+});
+export type SessionEvent = z.infer<typeof SessionEventSchema>;
+
+export interface NewSessionEvent {
+  campaignId: string;
+  sessionId?: string | null | undefined;
+  type: string;
+  actorId?: string | null | undefined;
+  /** Any JSON value; stored as jsonb. */
+  payload?: unknown;
+  /**
+   * Idempotency key, unique across all campaigns (include the campaign id in it). The same event derived
+   * on two instances must carry the same key; the second insert is a no-op.
+   */
+  eventKey?: string | null | undefined;
+}
+
+/**
+ * Record an event. @returns true if inserted, false if an event with the same `eventKey` already exists.
+ * Events without a key are always inserted.
+ */
+export async function appendEvent(db: Queryable, event: NewSessionEvent): Promise<boolean> {
+  const res = await db.query(
+    `insert into session_event (campaign_id, session_id, type, actor_id, payload, event_key)
+     values ($1, $2, $3, $4, $5::jsonb, $6)
+     on conflict (event_key) do nothing`,
+    [
+      event.campaignId,
+      event.sessionId ?? null,
+      event.type,
+      event.actorId ?? null,
+      JSON.stringify(event.payload ?? {}),
+      event.eventKey ?? null,
+    ],
+  );
+  return res.rowCount === 1;
+}
+
+/** Events of a campaign in insertion order (by id), after `afterId`, at most `limit` (1…500, default 200). */
+export async function listEvents(
+  db: Queryable,
+  campaignId: string,
+  opts: { afterId?: number | undefined; limit?: number | undefined } = {},
+): Promise<SessionEvent[]> {
+  const limit = Math.min(Math.max(Math.trunc(opts.limit ?? 200), 1), MAX_EVENTS_PAGE);
+  const res = await db.query(
+    `select id, campaign_id as "campaignId", session_id as "sessionId", type, actor_id as "actorId", payload,
+            event_key as "eventKey", created_at as "createdAt"
+       from session_event where campaign_id = $1 and id > $2
+      order by id limit $3`,
+    [campaignId, opts.afterId ?? 0, limit],
+  );
+  return z.array(SessionEventSchema).parse(res.rows);
+}

@@ -1,0 +1,620 @@
+import { mkdtemp, rm, writeFile, readFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { randomBytes } from "node:crypto";
+import { spawn } from "node:child_process";
+import pg from "pg";
+import * as Y from "yjs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getMigrations } from "better-auth/db/migration";
+import { betterAuth } from "better-auth";
+import { createTestDatabase, describeEachStore, type StoreKind, type TestDatabase } from "../support/databases.ts";
+import { openDatabase, DataDirLockedError } from "../../src/db/Database.ts";
+import { DATA_DIR_LOCK_FILE } from "../../src/db/dataDirLock.ts";
+import { loadMigrations, migrate } from "../../src/db/migrate.ts";
+import { PostgresDocumentStore, CompactMode } from "../../src/db/DocumentStore.ts";
+import * as repos from "../../src/db/repos.ts";
+
+/** Insert a user row directly (better-auth's table); the repos only reference users. */
+async function createUser(pool: pg.Pool, name = "User"): Promise<string> {
+  const id = randomBytes(8).toString("hex");
+  await pool.query(`insert into "user" (id, name, email, "emailVerified") values ($1, $2, $3, false)`, [
+    id,
+    name,
+    `${id}@example.test`,
+  ]);
+  return id;
+}
+
+/** A Yjs update setting `map[key] = value` on a fresh doc with its own client id. */
+function updateSetting(key: string, value: string, base?: Uint8Array): Uint8Array {
+  const doc = new Y.Doc();
+  if (base) Y.applyUpdate(doc, base);
+  doc.getMap("terrain").set(key, value);
+  const update = Y.encodeStateAsUpdate(doc);
+  doc.destroy();
+  return update;
+}
+
+function terrainOf(state: Uint8Array): Record<string, unknown> {
+  const doc = new Y.Doc();
+  Y.applyUpdate(doc, state);
+  const json = doc.getMap("terrain").toJSON();
+  doc.destroy();
+  return json;
+}
+
+/** A second, independent pool on the same database — or the same pool on PGlite (it allows one session). */
+function secondPool(t: TestDatabase): { pool: pg.Pool; end(): Promise<void> } {
+  if (t.url) {
+    const pool = new pg.Pool({ connectionString: t.url, max: 4 });
+    return { pool, end: () => pool.end() };
+  }
+  return { pool: t.db.pool, end: async () => undefined };
+}
+
+describeEachStore("storage contract", (kind: StoreKind) => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await createTestDatabase(kind);
+  });
+  afterAll(async () => {
+    await t?.cleanup();
+  });
+
+  describe("database", () => {
+    it("[STORE1] the pool answers and reports its kind; PGlite's pool is capped at one connection", async () => {
+      expect(t.db.kind).toBe(kind);
+      const res = await t.db.pool.query<{ x: number }>("select $1::int as x", [41]);
+      expect(res.rows[0]?.x).toBe(41);
+      if (kind === "pglite") expect(t.db.pool.options.max).toBe(1);
+    });
+
+    it("[STORE1] the pool reconnects after its connection is destroyed", async () => {
+      for (let i = 0; i < 5; i++) {
+        const client = await t.db.pool.connect();
+        await client.query("select 1");
+        client.release(true); // destroy: the next checkout opens a new socket at once
+        const res = await t.db.pool.query<{ n: number }>("select $1::int as n", [i]);
+        expect(res.rows[0]?.n).toBe(i);
+      }
+    });
+
+    it("[STORE1] a transaction's rollback on one pooled connection is invisible to later queries", async () => {
+      const client = await t.db.pool.connect();
+      await client.query("begin");
+      await client.query("create table tx_probe (x int)");
+      await client.query("rollback");
+      client.release();
+      const res = await t.db.pool.query("select to_regclass('tx_probe') as r");
+      expect(res.rows[0]?.r).toBeNull();
+    });
+  });
+
+  describe("migrations", () => {
+    it("[STORE2] applies the numbered migrations in order and records each", async () => {
+      const files = await loadMigrations();
+      expect(files.map((m) => m.version)).toEqual([...files.map((m) => m.version)].sort((a, b) => a - b));
+      const rows = await t.db.pool.query<{ version: number; name: string }>(
+        "select version, name from schema_migrations order by version",
+      );
+      expect(rows.rows).toEqual(files.map((m) => ({ version: m.version, name: m.name })));
+    });
+
+    it("[STORE2] re-running migrate is a no-op", async () => {
+      expect(await migrate(t.db.pool)).toEqual([]);
+      expect(await migrate(t.db.pool)).toEqual([]);
+    });
+
+    it("[STORE2] concurrent migrate from two pools applies each migration once", async () => {
+      const fresh = await createTestDatabase(kind, { migrate: false });
+      const other = secondPool(fresh);
+      try {
+        const results = await Promise.all([migrate(fresh.db.pool), migrate(other.pool), migrate(fresh.db.pool)]);
+        const all = results.flat().sort((a, b) => a - b);
+        const versions = (await loadMigrations()).map((m) => m.version);
+        expect(all).toEqual(versions); // each version applied by exactly one caller
+        const count = await fresh.db.pool.query("select count(*)::int as n from schema_migrations");
+        expect(count.rows[0]?.n).toBe(versions.length);
+      } finally {
+        await other.end();
+        await fresh.cleanup();
+      }
+    });
+
+    it("[STORE2] runs files in numeric order; a failing migration rolls back entirely; bad names are refused", async () => {
+      const fresh = await createTestDatabase(kind, { migrate: false });
+      const dir = await mkdtemp(path.join(os.tmpdir(), "hexcrawl-mig-"));
+      try {
+        // 010 depends on 002: it only succeeds if 002 ran first (lexical order would also hold; 2 < 10 numerically).
+        await writeFile(path.join(dir, "010_b.sql"), "create table mig_b (a_id int references mig_a (id));");
+        await writeFile(path.join(dir, "002_a.sql"), "create table mig_a (id int primary key);");
+        expect(await migrate(fresh.db.pool, dir)).toEqual([2, 10]);
+        await writeFile(path.join(dir, "011_bad.sql"), "create table mig_c (x int); select * from no_such_table;");
+        await expect(migrate(fresh.db.pool, dir)).rejects.toThrow(/011_bad/);
+        const c = await fresh.db.pool.query("select to_regclass('mig_c') as r");
+        expect(c.rows[0]?.r).toBeNull(); // the DDL before the error was rolled back too
+        const recorded = await fresh.db.pool.query<{ version: number }>("select version from schema_migrations order by 1");
+        expect(recorded.rows.map((r) => r.version)).toEqual([2, 10]);
+        await writeFile(path.join(dir, "12-typo.sql"), "select 1;");
+        await expect(loadMigrations(dir)).rejects.toThrow(/NNN_name/);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+        await fresh.cleanup();
+      }
+    });
+
+    it("[STORE3] better-auth sees no missing schema", async () => {
+      const { toBeCreated, toBeAdded } = await getMigrations({
+        database: t.db.pool,
+        emailAndPassword: { enabled: true },
+        rateLimit: { enabled: true, storage: "database" },
+        secret: "x".repeat(40),
+        baseURL: "http://localhost:8080",
+      });
+      expect(toBeCreated).toEqual([]);
+      expect(toBeAdded).toEqual([]);
+    });
+  });
+
+  describe("better-auth on the pool", () => {
+    it("[STORE3] sign-up, sign-in, session and the database rate limiter work on this pool without deadlock", async () => {
+      const auth = betterAuth({
+        database: t.db.pool,
+        secret: "s".repeat(40),
+        baseURL: "http://localhost:8080",
+        basePath: "/api/auth",
+        emailAndPassword: { enabled: true },
+        rateLimit: { enabled: true, storage: "database", window: 60, max: 100 },
+        telemetry: { enabled: false },
+      });
+      const email = `${randomBytes(6).toString("hex")}@example.test`;
+      const post = (p: string, body: unknown) =>
+        auth.handler(
+          new Request(`http://localhost:8080/api/auth${p}`, {
+            method: "POST",
+            headers: { "content-type": "application/json", origin: "http://localhost:8080", "x-forwarded-for": "10.0.0.1" },
+            body: JSON.stringify(body),
+          }),
+        );
+      const up = await post("/sign-up/email", { email, password: "correct horse battery", name: "Ann" });
+      expect(up.status).toBe(200);
+      const inRes = await post("/sign-in/email", { email, password: "correct horse battery" });
+      expect(inRes.status).toBe(200);
+      const cookie = inRes.headers.get("set-cookie")?.split(";")[0] ?? "";
+      const session = await auth.api.getSession({ headers: new Headers({ cookie }) });
+      expect(session?.user.email).toBe(email);
+      const users = await t.db.pool.query(`select name from "user" where email = $1`, [email]);
+      expect(users.rows[0]?.name).toBe("Ann");
+      const limits = await t.db.pool.query(`select count(*)::int as n from "rateLimit"`);
+      expect(limits.rows[0]?.n).toBeGreaterThan(0);
+    });
+  });
+
+  describe("DocumentStore", () => {
+    it("[STORE4] fetch of a never-stored document is null", async () => {
+      const store = new PostgresDocumentStore(t.db.pool);
+      expect(await store.fetch(`doc-${randomBytes(4).toString("hex")}`)).toBeNull();
+    });
+
+    it("[STORE4] store then fetch round-trips the state", async () => {
+      const store = new PostgresDocumentStore(t.db.pool);
+      const name = `doc-${randomBytes(4).toString("hex")}`;
+      const update = updateSetting("0,0", "forest");
+      await store.store(name, update);
+      const fetched = await store.fetch(name);
+      expect(fetched).toBeInstanceOf(Uint8Array);
+      expect(terrainOf(fetched!)).toEqual({ "0,0": "forest" });
+    });
+
+    it("[STORE4] an empty byte string is refused, not stored", async () => {
+      const store = new PostgresDocumentStore(t.db.pool);
+      const name = `doc-${randomBytes(4).toString("hex")}`;
+      await expect(store.store(name, new Uint8Array(0))).rejects.toThrow(/empty/);
+      expect(await store.fetch(name)).toBeNull();
+    });
+
+    for (const compact of [CompactMode.merge, CompactMode.rebuild]) {
+      it(`[STORE5] concurrent stores of divergent updates keep the union (${compact})`, async () => {
+        const other = secondPool(t);
+        try {
+          const a = new PostgresDocumentStore(t.db.pool, compact);
+          const b = new PostgresDocumentStore(other.pool, compact);
+          const name = `doc-${randomBytes(4).toString("hex")}`;
+          const base = updateSetting("0,0", "plains");
+          await a.store(name, base);
+          // Two instances each hold the base plus their own edits and store their full state at the same time.
+          const writes: Promise<void>[] = [];
+          const expected: Record<string, string> = { "0,0": "plains" };
+          for (let i = 0; i < 10; i++) {
+            writes.push(a.store(name, updateSetting(`${i},1`, "a", base)));
+            writes.push(b.store(name, updateSetting(`${i},2`, "b", base)));
+            expected[`${i},1`] = "a";
+            expected[`${i},2`] = "b";
+          }
+          await Promise.all(writes);
+          expect(terrainOf((await a.fetch(name))!)).toEqual(expected);
+        } finally {
+          await other.end();
+        }
+      });
+    }
+
+    for (const compact of [CompactMode.merge, CompactMode.rebuild]) {
+      it(`[STORE5] an update whose dependencies arrive later is kept until they do (${compact})`, async () => {
+        const store = new PostgresDocumentStore(t.db.pool, compact);
+        const name = `doc-${randomBytes(4).toString("hex")}`;
+        const doc = new Y.Doc();
+        doc.getMap("terrain").set("0,0", "forest");
+        const first = Y.encodeStateAsUpdate(doc);
+        const sv = Y.encodeStateVector(doc);
+        doc.getMap("terrain").set("0,0", "desert");
+        doc.getMap("terrain").set("5,5", "tundra");
+        const second = Y.encodeStateAsUpdate(doc, sv); // depends on `first`
+        doc.destroy();
+        await store.store(name, second);
+        await store.store(name, first);
+        expect(terrainOf((await store.fetch(name))!)).toEqual({ "0,0": "desert", "5,5": "tundra" });
+      });
+    }
+
+    it("[STORE5] storing an older state after a newer one loses nothing", async () => {
+      const store = new PostgresDocumentStore(t.db.pool);
+      const name = `doc-${randomBytes(4).toString("hex")}`;
+      const v1 = updateSetting("0,0", "hills");
+      const v2 = updateSetting("1,0", "swamp", v1);
+      await store.store(name, v2);
+      await store.store(name, v1); // a late save from an instance that missed v2
+      expect(terrainOf((await store.fetch(name))!)).toEqual({ "0,0": "hills", "1,0": "swamp" });
+    });
+
+    it("[STORE6] fetch throws when the document table is unreadable — never null", async () => {
+      const store = new PostgresDocumentStore(t.db.pool);
+      const name = `doc-${randomBytes(4).toString("hex")}`;
+      await store.store(name, updateSetting("0,0", "x"));
+      await t.db.pool.query("alter table document rename to document_hidden");
+      try {
+        await expect(store.fetch(name)).rejects.toThrow();
+        await expect(store.fetch("never-stored")).rejects.toThrow();
+        await expect(store.store(name, updateSetting("1,1", "y"))).rejects.toThrow();
+      } finally {
+        await t.db.pool.query("alter table document_hidden rename to document");
+      }
+      expect(terrainOf((await store.fetch(name))!)).toEqual({ "0,0": "x" });
+    });
+
+    it("[STORE6] fetch throws on an ended pool — never null", async () => {
+      const fresh = await createTestDatabase(kind, { migrate: false });
+      const store = new PostgresDocumentStore(fresh.db.pool);
+      await fresh.db.close();
+      try {
+        await expect(store.fetch("anything")).rejects.toThrow();
+      } finally {
+        await fresh.cleanup();
+      }
+    });
+  });
+
+  describe("campaigns and members", () => {
+    it("[STORE7] createCampaign makes the creator owner, in the same transaction", async () => {
+      const owner = await createUser(t.db.pool, "Olga");
+      const campaign = await repos.createCampaign(t.db.pool, owner, "The Marches");
+      expect(campaign.id).toMatch(/^[A-Za-z0-9_-]{16}$/);
+      expect(campaign).toMatchObject({ name: "The Marches", createdBy: owner, role: "owner" });
+      expect(await repos.getMembership(t.db.pool, campaign.id, owner)).toBe("owner");
+      expect(await repos.getCampaign(t.db.pool, campaign.id)).toMatchObject({ id: campaign.id, name: "The Marches" });
+      expect(await repos.getCampaign(t.db.pool, "nope")).toBeNull();
+      // A creator that does not exist: nothing is left behind.
+      await expect(repos.createCampaign(t.db.pool, "ghost-user", "Orphan")).rejects.toThrow();
+      const orphans = await t.db.pool.query("select 1 from campaign where name = 'Orphan'");
+      expect(orphans.rowCount).toBe(0);
+    });
+
+    it("[STORE7] listCampaignsForUser lists only the user's campaigns with their role", async () => {
+      const u1 = await createUser(t.db.pool);
+      const u2 = await createUser(t.db.pool);
+      const c1 = await repos.createCampaign(t.db.pool, u1, "One");
+      const c2 = await repos.createCampaign(t.db.pool, u2, "Two");
+      const invite = await repos.createInvite(t.db.pool, c2.id, "player", u2, 60_000);
+      expect(await repos.acceptInvite(t.db.pool, invite.code, u1)).toEqual({ ok: true, campaignId: c2.id, role: "player" });
+      const list = await repos.listCampaignsForUser(t.db.pool, u1);
+      expect(list.map((c) => [c.id, c.role]).sort()).toEqual([[c1.id, "owner"], [c2.id, "player"]].sort());
+      expect(list[0]?.createdAt).toBeInstanceOf(Date);
+      expect(await repos.listCampaignsForUser(t.db.pool, "nobody")).toEqual([]);
+      expect(await repos.getMembership(t.db.pool, c1.id, u2)).toBeNull();
+    });
+
+    it("[STORE7] listMembers returns names and roles, owner first, no emails", async () => {
+      const owner = await createUser(t.db.pool, "Owner");
+      const dm = await createUser(t.db.pool, "Co-DM");
+      const player = await createUser(t.db.pool, "Player");
+      const c = await repos.createCampaign(t.db.pool, owner, "Members");
+      await repos.acceptInvite(t.db.pool, (await repos.createInvite(t.db.pool, c.id, "player", owner, 60_000)).code, player);
+      await repos.acceptInvite(t.db.pool, (await repos.createInvite(t.db.pool, c.id, "dm", owner, 60_000)).code, dm);
+      const members = await repos.listMembers(t.db.pool, c.id);
+      expect(members.map((m) => [m.name, m.role])).toEqual([
+        ["Owner", "owner"],
+        ["Co-DM", "dm"],
+        ["Player", "player"],
+      ]);
+      expect(Object.keys(members[0]!).sort()).toEqual(["joinedAt", "name", "role", "userId"]);
+    });
+  });
+
+  describe("invites", () => {
+    async function setup() {
+      const owner = await createUser(t.db.pool, "Owner");
+      const campaign = await repos.createCampaign(t.db.pool, owner, "Invites");
+      return { owner, campaign };
+    }
+
+    it("[STORE8] invite codes are long, url-safe and distinct; expiry is ttl from now", async () => {
+      const { owner, campaign } = await setup();
+      const before = Date.now();
+      const a = await repos.createInvite(t.db.pool, campaign.id, "player", owner, 7 * 24 * 3600_000);
+      const b = await repos.createInvite(t.db.pool, campaign.id, "player", owner, 7 * 24 * 3600_000);
+      expect(a.code).toMatch(/^[A-Za-z0-9_-]{22,}$/); // >= 128 bits
+      expect(a.code).not.toBe(b.code);
+      const ttl = a.expiresAt.getTime() - before;
+      expect(ttl).toBeGreaterThan(7 * 24 * 3600_000 - 60_000);
+      expect(ttl).toBeLessThan(7 * 24 * 3600_000 + 60_000);
+    });
+
+    it("[STORE8] an invite is single-use", async () => {
+      const { owner, campaign } = await setup();
+      const p1 = await createUser(t.db.pool);
+      const p2 = await createUser(t.db.pool);
+      const { code } = await repos.createInvite(t.db.pool, campaign.id, "player", owner, 60_000);
+      expect(await repos.acceptInvite(t.db.pool, code, p1)).toEqual({ ok: true, campaignId: campaign.id, role: "player" });
+      expect(await repos.acceptInvite(t.db.pool, code, p2)).toEqual({ ok: false, code: "INVITE_USED" });
+      expect(await repos.getMembership(t.db.pool, campaign.id, p2)).toBeNull();
+      // The same user retrying their accept (lost response) gets success, not an error.
+      expect(await repos.acceptInvite(t.db.pool, code, p1)).toEqual({ ok: true, campaignId: campaign.id, role: "player" });
+    });
+
+    it("[STORE8] an unknown or expired invite is refused", async () => {
+      const { owner, campaign } = await setup();
+      const p = await createUser(t.db.pool);
+      expect(await repos.acceptInvite(t.db.pool, "no-such-code-000000000", p)).toEqual({ ok: false, code: "INVITE_NOT_FOUND" });
+      const { code } = await repos.createInvite(t.db.pool, campaign.id, "player", owner, 1);
+      // Expire it for sure without sleeping: move expiry into the past.
+      await t.db.pool.query("update invite set expires_at = now() - interval '1 second' where code = $1", [code]);
+      expect(await repos.acceptInvite(t.db.pool, code, p)).toEqual({ ok: false, code: "INVITE_EXPIRED" });
+      expect(await repos.getMembership(t.db.pool, campaign.id, p)).toBeNull();
+      await expect(repos.createInvite(t.db.pool, campaign.id, "player", owner, 0)).rejects.toThrow(RangeError);
+    });
+
+    it("[STORE8] of concurrent accepts of one invite exactly one wins", async () => {
+      const { owner, campaign } = await setup();
+      const users = await Promise.all([1, 2, 3, 4, 5].map(() => createUser(t.db.pool)));
+      const { code } = await repos.createInvite(t.db.pool, campaign.id, "player", owner, 60_000);
+      const other = secondPool(t);
+      try {
+        const results = await Promise.all(
+          users.map((u, i) => repos.acceptInvite(i % 2 ? other.pool : t.db.pool, code, u)),
+        );
+        expect(results.filter((r) => r.ok)).toHaveLength(1);
+        expect(results.filter((r) => !r.ok).map((r) => (r.ok ? "" : r.code))).toEqual(Array(4).fill("INVITE_USED"));
+        const members = await repos.listMembers(t.db.pool, campaign.id);
+        expect(members).toHaveLength(2);
+      } finally {
+        await other.end();
+      }
+    });
+
+    it("[STORE8] an existing member keeps the higher role; a lower-or-equal invite is not consumed", async () => {
+      const { owner, campaign } = await setup();
+      const p = await createUser(t.db.pool);
+      const stranger = await createUser(t.db.pool);
+      const asOwner = await repos.createInvite(t.db.pool, campaign.id, "dm", owner, 60_000);
+      expect(await repos.acceptInvite(t.db.pool, asOwner.code, owner)).toEqual({ ok: false, code: "ALREADY_MEMBER" });
+      expect(await repos.getMembership(t.db.pool, campaign.id, owner)).toBe("owner");
+      // Not consumed: someone else can still use it.
+      expect(await repos.acceptInvite(t.db.pool, asOwner.code, stranger)).toMatchObject({ ok: true, role: "dm" });
+
+      const pInvite = await repos.createInvite(t.db.pool, campaign.id, "player", owner, 60_000);
+      await repos.acceptInvite(t.db.pool, pInvite.code, p);
+      const again = await repos.createInvite(t.db.pool, campaign.id, "player", owner, 60_000);
+      expect(await repos.acceptInvite(t.db.pool, again.code, p)).toEqual({ ok: false, code: "ALREADY_MEMBER" });
+      // A player accepting a DM invite is promoted, and the invite is consumed.
+      const promote = await repos.createInvite(t.db.pool, campaign.id, "dm", owner, 60_000);
+      expect(await repos.acceptInvite(t.db.pool, promote.code, p)).toEqual({ ok: true, campaignId: campaign.id, role: "dm" });
+      expect(await repos.getMembership(t.db.pool, campaign.id, p)).toBe("dm");
+      expect(await repos.acceptInvite(t.db.pool, promote.code, stranger)).toEqual({ ok: false, code: "INVITE_USED" });
+    });
+  });
+
+  describe("game sessions", () => {
+    async function campaign() {
+      const owner = await createUser(t.db.pool);
+      return (await repos.createCampaign(t.db.pool, owner, "Sessions")).id;
+    }
+
+    it("[STORE9] getCurrentSession creates one waiting session lazily, once even when called concurrently", async () => {
+      const cid = await campaign();
+      const other = secondPool(t);
+      try {
+        const sessions = await Promise.all([
+          repos.getCurrentSession(t.db.pool, cid),
+          repos.getCurrentSession(other.pool, cid),
+          repos.getCurrentSession(t.db.pool, cid),
+        ]);
+        expect(new Set(sessions.map((s) => s.id)).size).toBe(1);
+        expect(sessions[0]?.status).toBe("waiting");
+        const count = await t.db.pool.query("select count(*)::int as n from game_session where campaign_id = $1", [cid]);
+        expect(count.rows[0]?.n).toBe(1);
+      } finally {
+        await other.end();
+      }
+    });
+
+    it("[STORE9] status changes are optimistic: only from the expected status", async () => {
+      const cid = await campaign();
+      const s = await repos.getCurrentSession(t.db.pool, cid);
+      expect(await repos.setSessionStatus(t.db.pool, cid, "active", "paused")).toBeNull(); // it is waiting
+      const active = await repos.setSessionStatus(t.db.pool, cid, "waiting", "active");
+      expect(active).toMatchObject({ id: s.id, status: "active" });
+      expect(await repos.setSessionStatus(t.db.pool, cid, "waiting", "active")).toBeNull(); // already moved on
+      expect(await repos.setSessionStatus(t.db.pool, cid, "active", "paused")).toMatchObject({ status: "paused" });
+      expect(await repos.setSessionStatus(t.db.pool, cid, "paused", "active")).toMatchObject({ status: "active" });
+      expect(() => repos.isAllowedTransition("waiting", "paused")).not.toThrow();
+      await expect(repos.setSessionStatus(t.db.pool, cid, "waiting", "paused")).rejects.toThrow(RangeError);
+    });
+
+    it("[STORE9] of two concurrent identical transitions exactly one succeeds", async () => {
+      const cid = await campaign();
+      await repos.getCurrentSession(t.db.pool, cid);
+      const other = secondPool(t);
+      try {
+        const results = await Promise.all([
+          repos.setSessionStatus(t.db.pool, cid, "waiting", "active"),
+          repos.setSessionStatus(other.pool, cid, "waiting", "active"),
+        ]);
+        expect(results.filter((r) => r !== null)).toHaveLength(1);
+      } finally {
+        await other.end();
+      }
+    });
+
+    it("[STORE9] after end, the ended session stays current until a new one starts; one open session at most", async () => {
+      const cid = await campaign();
+      const first = await repos.getCurrentSession(t.db.pool, cid);
+      expect(await repos.setSessionStatus(t.db.pool, cid, "waiting", "ended")).toMatchObject({ id: first.id, status: "ended" });
+      expect(await repos.getCurrentSession(t.db.pool, cid)).toMatchObject({ id: first.id, status: "ended" });
+      const second = await repos.setSessionStatus(t.db.pool, cid, "ended", "active");
+      expect(second).toMatchObject({ status: "active" });
+      expect(second?.id).not.toBe(first.id);
+      expect(await repos.getCurrentSession(t.db.pool, cid)).toMatchObject({ id: second?.id });
+      // An open session exists: starting another is refused (and the database forbids it regardless).
+      expect(await repos.setSessionStatus(t.db.pool, cid, "ended", "waiting")).toBeNull();
+      await expect(
+        t.db.pool.query("insert into game_session (id, campaign_id, status) values ('dup', $1, 'waiting')", [cid]),
+      ).rejects.toThrow();
+    });
+  });
+
+  describe("session events", () => {
+    it("[STORE10] appendEvent with the same event_key writes once", async () => {
+      const owner = await createUser(t.db.pool);
+      const cid = (await repos.createCampaign(t.db.pool, owner, "Events")).id;
+      const session = await repos.getCurrentSession(t.db.pool, cid);
+      const key = `${cid}:publish:${randomBytes(4).toString("hex")}`;
+      const event = { campaignId: cid, sessionId: session.id, type: "publish", actorId: owner, payload: { hexes: ["0,0"] }, eventKey: key };
+      const other = secondPool(t);
+      try {
+        const results = await Promise.all([repos.appendEvent(t.db.pool, event), repos.appendEvent(other.pool, event)]);
+        expect(results.sort()).toEqual([false, true]);
+      } finally {
+        await other.end();
+      }
+      expect(await repos.appendEvent(t.db.pool, { campaignId: cid, type: "note" })).toBe(true);
+      expect(await repos.appendEvent(t.db.pool, { campaignId: cid, type: "note" })).toBe(true); // no key: always written
+      const events = await repos.listEvents(t.db.pool, cid);
+      expect(events.map((e) => e.type)).toEqual(["publish", "note", "note"]);
+      expect(events[0]).toMatchObject({ sessionId: session.id, actorId: owner, payload: { hexes: ["0,0"] }, eventKey: key });
+      expect(events[1]).toMatchObject({ sessionId: null, actorId: null, payload: {} });
+    });
+
+    it("[STORE10] listEvents pages by id within one campaign and caps the limit at 500", async () => {
+      const owner = await createUser(t.db.pool);
+      const cid = (await repos.createCampaign(t.db.pool, owner, "Paging")).id;
+      const otherCid = (await repos.createCampaign(t.db.pool, owner, "Other")).id;
+      for (let i = 0; i < 7; i++) await repos.appendEvent(t.db.pool, { campaignId: cid, type: "e", payload: { i } });
+      await repos.appendEvent(t.db.pool, { campaignId: otherCid, type: "elsewhere" });
+      const page1 = await repos.listEvents(t.db.pool, cid, { limit: 3 });
+      const page2 = await repos.listEvents(t.db.pool, cid, { afterId: page1.at(-1)?.id, limit: 3 });
+      const page3 = await repos.listEvents(t.db.pool, cid, { afterId: page2.at(-1)?.id, limit: 3 });
+      expect([...page1, ...page2, ...page3].map((e) => e.payload)).toEqual([0, 1, 2, 3, 4, 5, 6].map((i) => ({ i })));
+      expect(page1.every((e) => typeof e.id === "number")).toBe(true);
+      const big = await repos.listEvents(t.db.pool, cid, { limit: 10_000 });
+      expect(big).toHaveLength(7);
+    });
+  });
+});
+
+describe("embedded PGlite data directory", () => {
+  const cleanups: (() => Promise<void>)[] = [];
+  /** An initialized but closed PGlite data directory (copied from the template: no slow initdb). */
+  async function closedDataDir(): Promise<string> {
+    const t = await createTestDatabase("pglite", { migrate: false });
+    cleanups.push(t.cleanup);
+    await t.db.close();
+    return t.dataDir!;
+  }
+  afterAll(async () => {
+    for (const c of cleanups) await c();
+  });
+
+  it("[STORE11] a second opener of the same data directory is refused with a clear error", async () => {
+    const t = await createTestDatabase("pglite");
+    try {
+      const err = await openDatabase({ dataDir: t.dataDir! }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(DataDirLockedError);
+      expect((err as Error).message).toMatch(/in use by process \d+/);
+      const lock = JSON.parse(await readFile(path.join(t.dataDir!, DATA_DIR_LOCK_FILE), "utf8")) as { pid: number };
+      expect(lock.pid).toBe(process.pid);
+      // The refused opener did not break the holder.
+      expect((await t.db.pool.query("select 1 as x")).rows[0]?.x).toBe(1);
+    } finally {
+      await t.cleanup();
+    }
+  });
+
+  it("[STORE11] a lock held by another live process is refused; a dead process's lock is taken over", async () => {
+    const dir = await closedDataDir();
+    // A live foreign process: a sleeping child.
+    const child = spawn(process.execPath, ["-e", "setTimeout(() => {}, 60000)"], { stdio: "ignore" });
+    try {
+      const lockFile = path.join(dir, DATA_DIR_LOCK_FILE);
+      const fake = (pid: number) =>
+        JSON.stringify({ pid, hostname: os.hostname(), bootId: null, startTicks: null, createdAt: new Date().toISOString() });
+      await writeFile(lockFile, fake(child.pid!));
+      await expect(openDatabase({ dataDir: dir })).rejects.toThrow(DataDirLockedError);
+      child.kill("SIGKILL");
+      await new Promise((resolve) => child.once("exit", resolve));
+      // Now the recorded pid is dead: the lock is stale and is taken over.
+      const db = await openDatabase({ dataDir: dir });
+      try {
+        const lock = JSON.parse(await readFile(lockFile, "utf8")) as { pid: number };
+        expect(lock.pid).toBe(process.pid);
+      } finally {
+        await db.close();
+      }
+      // A lock left by an earlier incarnation with OUR pid (container restart) is stale too.
+      await writeFile(lockFile, fake(process.pid));
+      const again = await openDatabase({ dataDir: dir });
+      await again.close();
+    } finally {
+      child.kill("SIGKILL");
+    }
+  });
+
+  it("[STORE12] data persists across close and reopen of the same data directory; close releases the lock", async () => {
+    const t = await createTestDatabase("pglite");
+    try {
+      const store = new PostgresDocumentStore(t.db.pool);
+      await store.store("campaign:c1:dm", updateSetting("3,4", "mountain"));
+      await t.db.close();
+      const reopened = await openDatabase({ dataDir: t.dataDir! });
+      try {
+        expect(await migrate(reopened.pool)).toEqual([]);
+        const fetched = await new PostgresDocumentStore(reopened.pool).fetch("campaign:c1:dm");
+        expect(terrainOf(fetched!)).toEqual({ "3,4": "mountain" });
+      } finally {
+        await reopened.close();
+      }
+    } finally {
+      await t.cleanup();
+    }
+  });
+
+  it("[STORE12] TCP transport works too (when the unix socket path would be too long)", async () => {
+    const dir = await closedDataDir();
+    const db = await openDatabase({ dataDir: dir, pgliteTransport: "tcp" });
+    try {
+      expect((await db.pool.query("select 2 as x")).rows[0]?.x).toBe(2);
+    } finally {
+      await db.close();
+    }
+  });
+});

@@ -1,0 +1,70 @@
+import WebSocket from "ws";
+import * as Y from "yjs";
+import { HocuspocusProvider, HocuspocusProviderWebsocket } from "@hocuspocus/provider";
+
+/** Node has no global WebSocket before 22; this `ws` subclass also sends the session cookie and an Origin. */
+function socketClass(cookie: string, origin: string | undefined) {
+  return class CookieWebSocket extends WebSocket {
+    constructor(address: string | URL, protocols?: string | string[]) {
+      super(address, protocols, { headers: { ...(cookie ? { cookie } : {}), ...(origin ? { origin } : {}) } });
+    }
+  };
+}
+
+export interface TestClient {
+  doc: Y.Doc;
+  provider: HocuspocusProvider;
+  socket: HocuspocusProviderWebsocket;
+  /** Resolves true when authenticated and synced, false when permission was denied. */
+  ready: Promise<boolean>;
+  deniedReason: string | null;
+  destroy(): void;
+}
+
+/** A real provider client in Node with a cookie header. */
+export function connectClient(
+  baseUrl: string,
+  documentName: string,
+  cookie: string,
+  opts: { origin?: string; campaignParam?: string } = {},
+): TestClient {
+  const wsUrl = baseUrl.replace(/^http/, "ws") + "/collab" + (opts.campaignParam ? `?campaign=${opts.campaignParam}` : "");
+  const socket = new HocuspocusProviderWebsocket({
+    url: wsUrl,
+    WebSocketPolyfill: socketClass(cookie, opts.origin ?? baseUrl),
+    autoConnect: true,
+    delay: 100,
+    minDelay: 100,
+    maxDelay: 1000,
+  });
+  const doc = new Y.Doc();
+  let resolveReady: (ok: boolean) => void = () => {};
+  const ready = new Promise<boolean>((resolve) => {
+    resolveReady = resolve;
+  });
+  const provider = new HocuspocusProvider({
+    websocketProvider: socket,
+    name: documentName,
+    document: doc,
+    token: "cookie",
+    onSynced: () => resolveReady(true),
+    onAuthenticationFailed: ({ reason }) => {
+      client.deniedReason = reason;
+      resolveReady(false);
+    },
+  });
+  const client: TestClient = {
+    doc,
+    socket,
+    provider,
+    ready,
+    deniedReason: null,
+    destroy() {
+      provider.destroy();
+      socket.destroy();
+      doc.destroy();
+    },
+  };
+  provider.attach();
+  return client;
+}

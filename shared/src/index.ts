@@ -1,0 +1,8 @@
+/** Public API of @hexcrawl/shared: the pure core used by the server and the client. */
+export * from "./docNames.ts";
+export * from "./hex.ts";
+export * from "./model.ts";
+export * from "./migrations.ts";
+export * from "./projection.ts";
+export * from "./session.ts";
+export * from "./protocol.ts";

@@ -1,0 +1,376 @@
+import * as Y from "yjs";
+import { z } from "zod";
+import { IdSchema } from "./docNames.ts";
+import { Orientation, OrientationSchema, parseHexKey, type HexKey } from "./hex.ts";
+
+/**
+ * The document model (MODEL1–MODEL9 in SPEC.shared.md): names of the top-level Yjs types, key
+ * formats, the terrain palette, and small mutating helpers.
+ *
+ * Every per-hex field is its own flat top-level Y.Map keyed by hex so two DMs editing different fields
+ * of one hex both win, and no nested Y.Map is ever created on the fly (concurrent creation of the same
+ * nested map loses one side). Notes may be a Y.Text value so DMs can co-edit long text.
+ */
+
+/** Top-level types of the DM document. */
+export const DmMap = {
+  meta: "meta",
+  terrain: "terrain",
+  label: "label",
+  notes: "notes",
+  dmNotes: "dmNotes",
+  reveals: "reveals",
+} as const;
+export type DmMap = (typeof DmMap)[keyof typeof DmMap];
+
+/** Top-level types of a player document. Nothing else may appear in one. */
+export const PlayerMap = {
+  meta: "meta",
+  terrain: "terrain",
+  label: "label",
+  notes: "notes",
+  session: "session",
+} as const;
+export type PlayerMap = (typeof PlayerMap)[keyof typeof PlayerMap];
+
+/** Per-hex fields a player may see, in a fixed order. `dmNotes` is deliberately absent. */
+export const HEX_FIELDS = ["terrain", "label", "notes"] as const;
+export type HexField = (typeof HEX_FIELDS)[number];
+
+/** Keys of the `meta` map. `generation` is only used in player documents. */
+export const MetaKey = {
+  name: "name",
+  schemaVersion: "schemaVersion",
+  broadcastMode: "broadcastMode",
+  orientation: "orientation",
+  hexSize: "hexSize",
+  generation: "generation",
+} as const;
+export type MetaKey = (typeof MetaKey)[keyof typeof MetaKey];
+
+/** Keys of a player document's `meta` map. */
+export const PLAYER_META_KEYS = [
+  MetaKey.name,
+  MetaKey.orientation,
+  MetaKey.hexSize,
+  MetaKey.generation,
+  MetaKey.schemaVersion,
+] as const;
+
+/** Keys of a player document's `session` map. */
+export const SessionKey = { status: "status", updatedAt: "updatedAt" } as const;
+export type SessionKey = (typeof SessionKey)[keyof typeof SessionKey];
+
+/** `staged`: the DM reviews pending changes and publishes; `immediate`: the server publishes as the DM edits. */
+export const BroadcastMode = { staged: "staged", immediate: "immediate" } as const;
+export type BroadcastMode = (typeof BroadcastMode)[keyof typeof BroadcastMode];
+export const BroadcastModeSchema = z.enum(["staged", "immediate"]);
+
+/** Hex size (centre-to-corner, pixels) bounds and default. */
+export const HEX_SIZE_MIN_PX = 8;
+export const HEX_SIZE_MAX_PX = 256;
+export const HEX_SIZE_DEFAULT_PX = 32;
+export const HexSizeSchema = z.number().int().min(HEX_SIZE_MIN_PX).max(HEX_SIZE_MAX_PX);
+
+/** Longest map name. */
+export const MAP_NAME_MAX_CHARS = 200;
+export const MapNameSchema = z.string().min(1).max(MAP_NAME_MAX_CHARS);
+
+/** Meta defaults of a new DM document (schemaVersion is stamped by migrateDmDoc). */
+export const DM_META_DEFAULTS = {
+  broadcastMode: BroadcastMode.staged,
+  orientation: Orientation.pointy,
+  hexSize: HEX_SIZE_DEFAULT_PX,
+} as const;
+
+/** Reveal target meaning "every player of the campaign". */
+export const ALL_PLAYERS = "*";
+
+/** A reveal target: a player's userId or ALL_PLAYERS. */
+export const RevealTargetSchema = z.union([z.literal(ALL_PLAYERS), IdSchema]);
+
+/** Reveal-map key `"q,r|target"`. */
+export function revealKey(hex: HexKey, target: string): string {
+  return `${hex}|${target}`;
+}
+
+/** Parse a reveal-map key; `null` when the hex or the target is malformed (such keys reveal nothing). */
+export function parseRevealKey(key: string): { hex: HexKey; target: string } | null {
+  if (typeof key !== "string" || key.length > 13 + 1 + 64) return null;
+  const bar = key.indexOf("|");
+  if (bar < 0) return null;
+  const hex = key.slice(0, bar);
+  const target = key.slice(bar + 1);
+  if (parseHexKey(hex) === null) return null;
+  if (!RevealTargetSchema.safeParse(target).success) return null;
+  return { hex, target };
+}
+
+/** The terrain palette. Ids are stored in documents: never rename one, add new ones at the end. */
+export const TERRAINS = [
+  { id: "plains", name: "Plains", colour: "#c8d98a" },
+  { id: "forest", name: "Forest", colour: "#3f7d3a" },
+  { id: "jungle", name: "Jungle", colour: "#1f5e2e" },
+  { id: "hills", name: "Hills", colour: "#a89160" },
+  { id: "mountains", name: "Mountains", colour: "#7d7468" },
+  { id: "swamp", name: "Swamp", colour: "#5d6b45" },
+  { id: "desert", name: "Desert", colour: "#e3c67b" },
+  { id: "tundra", name: "Tundra", colour: "#dfe8ec" },
+  { id: "water", name: "Water", colour: "#4a7fb5" },
+  { id: "settlement", name: "Settlement", colour: "#b5544a" },
+] as const;
+export type TerrainId = (typeof TERRAINS)[number]["id"];
+export const TERRAIN_IDS: readonly TerrainId[] = TERRAINS.map((t) => t.id);
+
+/** True for an id of the palette. Unknown ids (from a newer client) are still stored and projected. */
+export function isTerrainId(id: unknown): id is TerrainId {
+  return typeof id === "string" && (TERRAIN_IDS as readonly string[]).includes(id);
+}
+
+/** The palette entry of a terrain id, or undefined for an unknown id. */
+export function terrainInfo(id: string): (typeof TERRAINS)[number] | undefined {
+  return TERRAINS.find((t) => t.id === id);
+}
+
+/** Longest label / notes / dmNotes a helper will write (characters). */
+export const LABEL_MAX_CHARS = 200;
+export const NOTES_MAX_CHARS = 20_000;
+
+/**
+ * Read a text field that may be a plain string or a Y.Text. Anything else (numbers, nested maps from a
+ * buggy writer) and the empty string read as `undefined`, so "absent" has one representation.
+ */
+export function readText(value: unknown): string | undefined {
+  let s: string | undefined;
+  if (typeof value === "string") s = value;
+  else if (value instanceof Y.Text) s = value.toString();
+  return s === undefined || s === "" ? undefined : s;
+}
+
+/** The typed top-level maps of a DM document. */
+export function dmMaps(doc: Y.Doc) {
+  return {
+    meta: doc.getMap<unknown>(DmMap.meta),
+    terrain: doc.getMap<unknown>(DmMap.terrain),
+    label: doc.getMap<unknown>(DmMap.label),
+    notes: doc.getMap<unknown>(DmMap.notes),
+    dmNotes: doc.getMap<unknown>(DmMap.dmNotes),
+    reveals: doc.getMap<unknown>(DmMap.reveals),
+  };
+}
+
+/** The typed top-level maps of a player document. */
+export function playerMaps(doc: Y.Doc) {
+  return {
+    meta: doc.getMap<unknown>(PlayerMap.meta),
+    terrain: doc.getMap<unknown>(PlayerMap.terrain),
+    label: doc.getMap<unknown>(PlayerMap.label),
+    notes: doc.getMap<unknown>(PlayerMap.notes),
+    session: doc.getMap<unknown>(PlayerMap.session),
+  };
+}
+
+/**
+ * Set meta defaults on a DM document, each only if absent (so a late or concurrent init never
+ * overwrites a DM's choice). Does not stamp schemaVersion: call `migrateDmDoc` (or `ensureDmDoc`).
+ */
+export function initDmDoc(doc: Y.Doc, opts: { name: string }, origin?: unknown): void {
+  const { meta } = dmMaps(doc);
+  doc.transact(() => {
+    if (!meta.has(MetaKey.name)) meta.set(MetaKey.name, opts.name.slice(0, MAP_NAME_MAX_CHARS));
+    for (const [k, v] of Object.entries(DM_META_DEFAULTS)) if (!meta.has(k)) meta.set(k, v);
+  }, origin);
+}
+
+/** Settings read from a DM document's meta, with defaults for missing or invalid values. */
+export interface DmMeta {
+  name: string;
+  schemaVersion: number;
+  broadcastMode: BroadcastMode;
+  orientation: Orientation;
+  hexSize: number;
+}
+
+/** Read a DM document's meta; invalid values fall back to defaults (a reader never throws on a doc). */
+export function readDmMeta(doc: Y.Doc): DmMeta {
+  const { meta } = dmMaps(doc);
+  const name = MapNameSchema.safeParse(meta.get(MetaKey.name));
+  const sv = meta.get(MetaKey.schemaVersion);
+  const mode = BroadcastModeSchema.safeParse(meta.get(MetaKey.broadcastMode));
+  const orient = OrientationSchema.safeParse(meta.get(MetaKey.orientation));
+  const size = HexSizeSchema.safeParse(meta.get(MetaKey.hexSize));
+  return {
+    name: name.success ? name.data : "",
+    schemaVersion: typeof sv === "number" && Number.isSafeInteger(sv) && sv >= 0 ? sv : 0,
+    broadcastMode: mode.success ? mode.data : DM_META_DEFAULTS.broadcastMode,
+    orientation: orient.success ? orient.data : DM_META_DEFAULTS.orientation,
+    hexSize: size.success ? size.data : DM_META_DEFAULTS.hexSize,
+  };
+}
+
+/** Set one DM meta setting (validated). */
+export function setDmSetting(
+  doc: Y.Doc,
+  key: "name" | "broadcastMode" | "orientation" | "hexSize",
+  value: string | number,
+  origin?: unknown,
+): void {
+  const schema = {
+    name: MapNameSchema,
+    broadcastMode: BroadcastModeSchema,
+    orientation: OrientationSchema,
+    hexSize: HexSizeSchema,
+  }[key];
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new RangeError(`bad ${key}: ${String(value)}`);
+  const { meta } = dmMaps(doc);
+  if (meta.get(key) !== parsed.data) doc.transact(() => meta.set(key, parsed.data), origin);
+}
+
+function assertHex(hex: HexKey): void {
+  if (parseHexKey(hex) === null) throw new RangeError(`not a hex key: ${String(hex)}`);
+}
+
+/**
+ * Write a text value into a map: `undefined`/"" deletes; an existing Y.Text is edited in place (so
+ * co-editors keep their cursors and concurrent edits merge); otherwise a plain string is stored.
+ */
+export function writeText(map: Y.Map<unknown>, hex: HexKey, value: string | undefined): void {
+  const current = map.get(hex);
+  if (value === undefined || value === "") {
+    if (map.has(hex)) map.delete(hex);
+    return;
+  }
+  if (current instanceof Y.Text) {
+    if (current.toString() !== value) {
+      current.delete(0, current.length);
+      current.insert(0, value);
+    }
+    return;
+  }
+  if (current !== value) map.set(hex, value);
+}
+
+function setField(
+  doc: Y.Doc,
+  mapName: DmMap,
+  hex: HexKey,
+  value: string | undefined,
+  maxChars: number,
+  origin: unknown,
+): void {
+  assertHex(hex);
+  if (value !== undefined && value.length > maxChars) throw new RangeError(`${mapName} longer than ${maxChars}`);
+  doc.transact(() => writeText(doc.getMap<unknown>(mapName), hex, value), origin);
+}
+
+/** Set a hex's terrain id; undefined or "" removes it. */
+export function setTerrain(doc: Y.Doc, hex: HexKey, terrain: string | undefined, origin?: unknown): void {
+  setField(doc, DmMap.terrain, hex, terrain, 64, origin);
+}
+
+/** Set a hex's player-visible name; undefined or "" removes it. */
+export function setLabel(doc: Y.Doc, hex: HexKey, label: string | undefined, origin?: unknown): void {
+  setField(doc, DmMap.label, hex, label, LABEL_MAX_CHARS, origin);
+}
+
+/** Set a hex's player-visible notes; undefined or "" removes them. A Y.Text value is edited in place. */
+export function setNotes(doc: Y.Doc, hex: HexKey, notes: string | undefined, origin?: unknown): void {
+  setField(doc, DmMap.notes, hex, notes, NOTES_MAX_CHARS, origin);
+}
+
+/** Set a hex's DM-only secret notes; undefined or "" removes them. Never projected. */
+export function setDmNotes(doc: Y.Doc, hex: HexKey, notes: string | undefined, origin?: unknown): void {
+  setField(doc, DmMap.dmNotes, hex, notes, NOTES_MAX_CHARS, origin);
+}
+
+/** Reveal a hex to one player (userId) or to every player (ALL_PLAYERS). */
+export function reveal(doc: Y.Doc, hex: HexKey, target: string, origin?: unknown): void {
+  assertHex(hex);
+  if (!RevealTargetSchema.safeParse(target).success) throw new RangeError(`bad reveal target ${target}`);
+  const { reveals } = dmMaps(doc);
+  const key = revealKey(hex, target);
+  if (reveals.get(key) !== true) doc.transact(() => reveals.set(key, true), origin);
+}
+
+/**
+ * Hide a hex. With a target, removes only that reveal key (a hex revealed to ALL_PLAYERS stays visible
+ * to that player). Without a target, removes every reveal key of the hex: hidden from everyone.
+ */
+export function hide(doc: Y.Doc, hex: HexKey, target?: string, origin?: unknown): void {
+  assertHex(hex);
+  const { reveals } = dmMaps(doc);
+  const keys =
+    target === undefined ? revealKeysOfHex(doc, hex) : reveals.has(revealKey(hex, target)) ? [revealKey(hex, target)] : [];
+  if (keys.length === 0) return;
+  doc.transact(() => {
+    for (const k of keys) reveals.delete(k);
+  }, origin);
+}
+
+/** Every reveal key of one hex (valid or not), sorted. */
+export function revealKeysOfHex(doc: Y.Doc, hex: HexKey): string[] {
+  const prefix = `${hex}|`;
+  const out: string[] = [];
+  for (const k of dmMaps(doc).reveals.keys()) if (k.startsWith(prefix)) out.push(k);
+  return out.sort();
+}
+
+/** True if the hex is revealed to that player, directly or through ALL_PLAYERS. */
+export function isRevealedTo(doc: Y.Doc, hex: HexKey, playerId: string): boolean {
+  const { reveals } = dmMaps(doc);
+  return reveals.get(revealKey(hex, ALL_PLAYERS)) === true || reveals.get(revealKey(hex, playerId)) === true;
+}
+
+/** Player-document meta the server copies from the DM document. */
+export interface PlayerMeta {
+  name: string;
+  orientation: Orientation;
+  hexSize: number;
+}
+
+/** The part of a DM document's meta that players see. */
+export function projectPlayerMeta(dmDoc: Y.Doc): PlayerMeta {
+  const m = readDmMeta(dmDoc);
+  return { name: m.name, orientation: m.orientation, hexSize: m.hexSize };
+}
+
+/** Player document generation bounds: bumped when a player document must be rebuilt. */
+export const GenerationSchema = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
+/** Read a player document's meta (defaults for missing values; generation 0 when absent). */
+export function readPlayerMeta(doc: Y.Doc): PlayerMeta & { generation: number; schemaVersion: number } {
+  const { meta } = playerMaps(doc);
+  const name = MapNameSchema.safeParse(meta.get(MetaKey.name));
+  const orient = OrientationSchema.safeParse(meta.get(MetaKey.orientation));
+  const size = HexSizeSchema.safeParse(meta.get(MetaKey.hexSize));
+  const gen = GenerationSchema.safeParse(meta.get(MetaKey.generation));
+  const sv = GenerationSchema.safeParse(meta.get(MetaKey.schemaVersion));
+  return {
+    name: name.success ? name.data : "",
+    orientation: orient.success ? orient.data : DM_META_DEFAULTS.orientation,
+    hexSize: size.success ? size.data : DM_META_DEFAULTS.hexSize,
+    generation: gen.success ? gen.data : 0,
+    schemaVersion: sv.success ? sv.data : 0,
+  };
+}
+
+/**
+ * Write player meta, only the keys that differ, in one transaction with `origin`.
+ * Returns true if anything changed.
+ */
+export function applyPlayerMeta(
+  playerDoc: Y.Doc,
+  values: Partial<PlayerMeta & { generation: number; schemaVersion: number }>,
+  origin: unknown,
+): boolean {
+  const { meta } = playerMaps(playerDoc);
+  const changes = Object.entries(values).filter(
+    ([k, v]) => v !== undefined && (PLAYER_META_KEYS as readonly string[]).includes(k) && meta.get(k) !== v,
+  );
+  if (changes.length === 0) return false;
+  playerDoc.transact(() => {
+    for (const [k, v] of changes) meta.set(k, v);
+  }, origin);
+  return true;
+}

@@ -1,0 +1,287 @@
+import { describe, expect, it } from "vitest";
+import * as Y from "yjs";
+import { ALL_PLAYERS, dmMaps, hide, playerMaps, reveal, setDmNotes, setLabel, setNotes, setTerrain } from "./model.ts";
+import {
+  applyView,
+  diffViews,
+  hexViewEqual,
+  project,
+  projectHexes,
+  readPlayerView,
+  revealedHexes,
+  revertHex,
+  viewsEqual,
+  type HexView,
+  type PlayerView,
+} from "./projection.ts";
+
+const ORIGIN = { kind: "projection-test" };
+
+function view(entries: [string, HexView][]): PlayerView {
+  return new Map(entries);
+}
+
+/** A DM doc with: 0,0 public; 1,0 only for alice; 2,0 only for bob; 3,0 unrevealed; all with secrets. */
+function sampleDm(): Y.Doc {
+  const dm = new Y.Doc();
+  for (const [hex, name] of [
+    ["0,0", "Town"],
+    ["1,0", "Alice camp"],
+    ["2,0", "Bob cave"],
+    ["3,0", "Lair"],
+  ] as const) {
+    setTerrain(dm, hex, "forest");
+    setLabel(dm, hex, name);
+    setNotes(dm, hex, `notes of ${name}`);
+    setDmNotes(dm, hex, `SECRET ${name}`);
+  }
+  reveal(dm, "0,0", ALL_PLAYERS);
+  reveal(dm, "1,0", "alice");
+  reveal(dm, "2,0", "bob");
+  return dm;
+}
+
+function serialised(v: PlayerView): string {
+  return JSON.stringify([...v.entries()]);
+}
+
+describe("project", () => {
+  it("[PROJ1] a player sees hexes revealed to everyone and to them, with terrain/label/notes only", () => {
+    const dm = sampleDm();
+    const a = project(dm, "alice");
+    expect([...a.keys()].sort()).toEqual(["0,0", "1,0"]);
+    expect(a.get("0,0")).toEqual({ terrain: "forest", label: "Town", notes: "notes of Town" });
+  });
+
+  it("[PROJ2] dmNotes never appear in a projection", () => {
+    const dm = sampleDm();
+    for (const p of ["alice", "bob", "carol"]) expect(serialised(project(dm, p))).not.toContain("SECRET");
+  });
+
+  it("[PROJ3] an unrevealed hex never reaches a player", () => {
+    const dm = sampleDm();
+    for (const p of ["alice", "bob", "carol"]) expect(project(dm, p).has("3,0")).toBe(false);
+  });
+
+  it("[PROJ3] a reveal key with a value other than true or a malformed key reveals nothing", () => {
+    const dm = sampleDm();
+    dmMaps(dm).reveals.set("3,0|alice", false);
+    dmMaps(dm).reveals.set("3,0|*x", true);
+    dmMaps(dm).reveals.set("03,0|*", true);
+    expect(project(dm, "alice").has("3,0")).toBe(false);
+    expect(revealedHexes(dm, "alice").has("3,0")).toBe(false);
+  });
+
+  it("[PROJ5] a private reveal of player B is never in player A's view", () => {
+    const dm = sampleDm();
+    expect(project(dm, "alice").has("2,0")).toBe(false);
+    expect(project(dm, "bob").has("1,0")).toBe(false);
+    expect(serialised(project(dm, "alice"))).not.toContain("Bob cave");
+    expect([...project(dm, "carol").keys()]).toEqual(["0,0"]);
+  });
+
+  it("[PROJ5] revealedHexes lists only hexes revealed to everyone or to that player", () => {
+    const dm = sampleDm();
+    expect([...revealedHexes(dm, "alice")].sort()).toEqual(["0,0", "1,0"]);
+    expect([...revealedHexes(dm, "carol")]).toEqual(["0,0"]);
+  });
+
+  it("[PROJ6] Y.Text notes are projected as plain strings", () => {
+    const dm = sampleDm();
+    const t = new Y.Text();
+    dmMaps(dm).notes.set("0,0", t);
+    t.insert(0, "shared text");
+    const secret = new Y.Text();
+    dmMaps(dm).dmNotes.set("0,0", secret);
+    secret.insert(0, "SECRET text");
+    const v = project(dm, "carol").get("0,0");
+    expect(v?.notes).toBe("shared text");
+    expect(serialised(project(dm, "carol"))).not.toContain("SECRET");
+  });
+
+  it("[PROJ4] a revealed hex with no visible field is not in the view; empty values are absent", () => {
+    const dm = new Y.Doc();
+    reveal(dm, "5,5", ALL_PLAYERS);
+    setDmNotes(dm, "5,5", "SECRET only");
+    dmMaps(dm).label.set("6,6", "");
+    dmMaps(dm).terrain.set("6,6", "hills");
+    reveal(dm, "6,6", ALL_PLAYERS);
+    expect(revealedHexes(dm, "p").has("5,5")).toBe(true);
+    expect(project(dm, "p").has("5,5")).toBe(false);
+    expect(project(dm, "p").get("6,6")).toEqual({ terrain: "hills" });
+  });
+
+  it("[PROJ7] projectHexes equals project restricted to the subset", () => {
+    const dm = sampleDm();
+    const sub = projectHexes(dm, "alice", ["1,0", "2,0", "3,0", "bad", "1,0"]);
+    expect([...sub.keys()]).toEqual(["1,0"]);
+    expect(sub.get("1,0")).toEqual(project(dm, "alice").get("1,0"));
+  });
+});
+
+describe("diffViews", () => {
+  it("[PROJ8] lists reveal / update / hide sorted by hex, nothing for equal hexes", () => {
+    const published = view([
+      ["0,0", { terrain: "forest" }],
+      ["1,0", { terrain: "hills" }],
+      ["0,1", { label: "x" }],
+    ]);
+    const target = view([
+      ["0,0", { terrain: "forest" }],
+      ["1,0", { terrain: "hills", label: "Hill" }],
+      ["-1,0", { terrain: "water" }],
+    ]);
+    expect(diffViews(published, target)).toEqual([
+      { hex: "-1,0", kind: "reveal", after: { terrain: "water" } },
+      { hex: "1,0", kind: "update", before: { terrain: "hills" }, after: { terrain: "hills", label: "Hill" } },
+      { hex: "0,1", kind: "hide", before: { label: "x" } },
+    ]);
+    expect(diffViews(target, target)).toEqual([]);
+  });
+
+  it("[PROJ8] hexViewEqual ignores undefined fields", () => {
+    expect(hexViewEqual({ terrain: "a", label: undefined }, { terrain: "a" })).toBe(true);
+    expect(hexViewEqual({ terrain: "a" }, undefined)).toBe(false);
+  });
+});
+
+describe("applyView", () => {
+  it("[PROJ9] after applyView(pd, project(dm, p)), readPlayerView(pd) equals project(dm, p)", () => {
+    const dm = sampleDm();
+    const pd = new Y.Doc();
+    applyView(pd, project(dm, "alice"), { origin: ORIGIN });
+    expect(viewsEqual(readPlayerView(pd), project(dm, "alice"))).toBe(true);
+    setLabel(dm, "0,0", "City");
+    setNotes(dm, "1,0", undefined);
+    hide(dm, "1,0");
+    reveal(dm, "3,0", "alice");
+    applyView(pd, project(dm, "alice"), { origin: ORIGIN });
+    expect(viewsEqual(readPlayerView(pd), project(dm, "alice"))).toBe(true);
+    expect(playerMaps(pd).notes.has("1,0")).toBe(false);
+  });
+
+  it("[PROJ10] writes only what differs, in one transaction with the origin, and nothing when equal", () => {
+    const dm = sampleDm();
+    const pd = new Y.Doc();
+    applyView(pd, project(dm, "alice"), { origin: ORIGIN });
+    const origins: unknown[] = [];
+    pd.on("update", (_u: Uint8Array, o: unknown) => origins.push(o));
+    expect(applyView(pd, project(dm, "alice"), { origin: ORIGIN })).toEqual([]);
+    expect(origins).toEqual([]);
+    setLabel(dm, "0,0", "City");
+    setTerrain(dm, "1,0", "hills");
+    const before = Y.encodeStateVector(pd);
+    expect(applyView(pd, project(dm, "alice"), { origin: ORIGIN })).toEqual(["0,0", "1,0"]);
+    expect(origins).toEqual([ORIGIN]);
+    // Minimal: exactly two map entries were written.
+    const diff = Y.decodeUpdate(Y.encodeStateAsUpdate(pd, before));
+    expect(diff.structs.length).toBe(2);
+  });
+
+  it("[PROJ11] with hexes, only those hexes change", () => {
+    const dm = sampleDm();
+    const pd = new Y.Doc();
+    applyView(pd, project(dm, "alice"), { origin: ORIGIN });
+    setLabel(dm, "0,0", "City");
+    hide(dm, "1,0");
+    expect(applyView(pd, project(dm, "alice"), { hexes: ["0,0"], origin: ORIGIN })).toEqual(["0,0"]);
+    const v = readPlayerView(pd);
+    expect(v.get("0,0")?.label).toBe("City");
+    expect(v.has("1,0")).toBe(true);
+    expect(applyView(pd, project(dm, "alice"), { hexes: ["1,0"], origin: ORIGIN })).toEqual(["1,0"]);
+    expect(readPlayerView(pd).has("1,0")).toBe(false);
+  });
+
+  it("[PROJ10] never rebuilds: hexes outside the change keep their Yjs items", () => {
+    const dm = sampleDm();
+    const pd = new Y.Doc();
+    applyView(pd, project(dm, "carol"), { origin: ORIGIN });
+    const sv = Y.encodeStateVector(pd);
+    applyView(pd, project(dm, "carol"), { origin: ORIGIN });
+    expect(Y.encodeStateVector(pd)).toEqual(sv);
+  });
+});
+
+describe("revertHex", () => {
+  function publishAll(dm: Y.Doc, players: string[]): Map<string, Y.Doc> {
+    const docs = new Map<string, Y.Doc>();
+    for (const p of players) {
+      const pd = new Y.Doc();
+      applyView(pd, project(dm, p), { origin: ORIGIN });
+      docs.set(p, pd);
+    }
+    return docs;
+  }
+  function publishedOf(docs: Map<string, Y.Doc>, hex: string): Map<string, HexView | undefined> {
+    return new Map([...docs].map(([p, pd]) => [p, readPlayerView(pd).get(hex)]));
+  }
+  function expectNoPending(dm: Y.Doc, docs: Map<string, Y.Doc>, hex: string): void {
+    for (const [p, pd] of docs) {
+      expect(projectHexes(dm, p, [hex]).get(hex), p).toEqual(readPlayerView(pd).get(hex));
+    }
+  }
+  const PLAYERS = ["alice", "bob", "carol"];
+
+  it("[PROJ12] dropping a field edit restores the published fields, Y.Text in place", () => {
+    const dm = sampleDm();
+    const t = new Y.Text();
+    dmMaps(dm).notes.set("0,0", t);
+    t.insert(0, "published notes");
+    const docs = publishAll(dm, PLAYERS);
+    setLabel(dm, "0,0", "Renamed");
+    setNotes(dm, "0,0", "changed notes");
+    setTerrain(dm, "0,0", undefined);
+    expect(revertHex(dm, "0,0", publishedOf(docs, "0,0"), ORIGIN)).toBe(true);
+    expectNoPending(dm, docs, "0,0");
+    expect(dmMaps(dm).notes.get("0,0")).toBe(t);
+    expect(dmMaps(dm).dmNotes.get("0,0")).toBe("SECRET Town");
+  });
+
+  it("[PROJ12] dropping a new reveal un-reveals the hex and keeps the DM's fields", () => {
+    const dm = sampleDm();
+    const docs = publishAll(dm, PLAYERS);
+    reveal(dm, "3,0", ALL_PLAYERS);
+    revertHex(dm, "3,0", publishedOf(docs, "3,0"), ORIGIN);
+    expectNoPending(dm, docs, "3,0");
+    expect(dmMaps(dm).label.get("3,0")).toBe("Lair");
+    expect(dmMaps(dm).reveals.has("3,0|*")).toBe(false);
+  });
+
+  it("[PROJ12] dropping a hide restores the reveal: `*` when every player had it", () => {
+    const dm = sampleDm();
+    const docs = publishAll(dm, PLAYERS);
+    hide(dm, "0,0");
+    revertHex(dm, "0,0", publishedOf(docs, "0,0"), ORIGIN);
+    expectNoPending(dm, docs, "0,0");
+    expect(dmMaps(dm).reveals.get("0,0|*")).toBe(true);
+  });
+
+  it("[PROJ12] dropping a hide of a private hex restores only that player's key", () => {
+    const dm = sampleDm();
+    const docs = publishAll(dm, PLAYERS);
+    hide(dm, "1,0");
+    revertHex(dm, "1,0", publishedOf(docs, "1,0"), ORIGIN);
+    expectNoPending(dm, docs, "1,0");
+    expect([...dmMaps(dm).reveals.keys()].filter((k) => k.startsWith("1,0|"))).toEqual(["1,0|alice"]);
+  });
+
+  it("[PROJ12] dropping a widening to `*` replaces it by per-player keys for those who had it", () => {
+    const dm = sampleDm();
+    const docs = publishAll(dm, PLAYERS);
+    reveal(dm, "2,0", ALL_PLAYERS);
+    setLabel(dm, "2,0", "Bob cave (flooded)");
+    revertHex(dm, "2,0", publishedOf(docs, "2,0"), ORIGIN);
+    expectNoPending(dm, docs, "2,0");
+    expect([...dmMaps(dm).reveals.keys()].filter((k) => k.startsWith("2,0|")).sort()).toEqual(["2,0|bob"]);
+    expect(dmMaps(dm).label.get("2,0")).toBe("Bob cave");
+  });
+
+  it("[PROJ12] nothing pending: revertHex changes nothing", () => {
+    const dm = sampleDm();
+    const docs = publishAll(dm, PLAYERS);
+    let updates = 0;
+    dm.on("update", () => updates++);
+    expect(revertHex(dm, "0,0", publishedOf(docs, "0,0"), ORIGIN)).toBe(false);
+    expect(updates).toBe(0);
+  });
+});

@@ -1,0 +1,41 @@
+import { defineConfig } from "vitest/config";
+
+/**
+ * Three projects, all run by `npm test`:
+ *  - unit: pure modules (shared/, client logic, server pure helpers) — no services.
+ *  - integration: real server on port 0, real providers, PGlite and (when reachable) real Postgres/Redis.
+ *  - e2e: real Chromium against a real server (skipped with a reason when Chromium is absent, never in CI).
+ */
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: "unit",
+          include: ["shared/src/**/*.test.ts", "server/src/**/*.test.ts", "client/src/**/*.test.ts"],
+          environment: "node",
+        },
+      },
+      {
+        test: {
+          name: "integration",
+          // Run the server as in production: better-auth skips its CSRF origin check under NODE_ENV=test.
+          env: { NODE_ENV: "production" },
+          include: ["server/test/**/*.test.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: "e2e",
+          include: ["test/e2e/**/*.test.ts"],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
