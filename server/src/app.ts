@@ -2,7 +2,6 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { randomBytes } from "node:crypto";
 import { Hocuspocus, type Extension } from "@hocuspocus/server";
-import { Database as DatabaseExtension } from "@hocuspocus/extension-database";
 import { Redis as RedisExtension } from "@hocuspocus/extension-redis";
 import { toNodeHandler } from "better-auth/node";
 import { defaultConfig, type AppConfig } from "./config.ts";
@@ -16,6 +15,8 @@ import { handleApi } from "./http/api.ts";
 import { serveStatic } from "./http/static.ts";
 import { AuthExtension } from "./collab/AuthExtension.ts";
 import { WsBridge } from "./collab/wsBridge.ts";
+import { createPersistence } from "./collab/persistence.ts";
+import { createGuards } from "./collab/guards.ts";
 import { isOriginAllowed } from "./collab/origin.ts";
 import { DEFAULT_COLLAB_LIMITS, type CollabLimits } from "./collab/limits.ts";
 
@@ -180,10 +181,8 @@ export async function startApp(options: StartOptions = {}): Promise<App> {
       onAuthFailure: (key) => liveBridge.recordAuthFailure(key),
       onAuthSuccess: (key, sessionId) => liveBridge.recordAuthSuccess(key, sessionId),
     }),
-    new DatabaseExtension({
-      fetch: async ({ documentName }) => store.fetch(documentName),
-      store: async ({ documentName, state }) => store.store(documentName, state),
-    }),
+    ...createGuards({ maxPayloadBytes: config.maxPayloadBytes }),
+    createPersistence(store),
   ];
   if (config.redisUrl) {
     const r = redisOptions(config.redisUrl);
