@@ -17,6 +17,7 @@ import { AuthExtension } from "./collab/AuthExtension.ts";
 import { WsBridge } from "./collab/wsBridge.ts";
 import { createPersistence } from "./collab/persistence.ts";
 import { createGuards } from "./collab/guards.ts";
+import { GameExtension } from "./game/GameExtension.ts";
 import { isOriginAllowed } from "./collab/origin.ts";
 import { DEFAULT_COLLAB_LIMITS, type CollabLimits } from "./collab/limits.ts";
 
@@ -182,6 +183,7 @@ export async function startApp(options: StartOptions = {}): Promise<App> {
       onAuthSuccess: (key, sessionId) => liveBridge.recordAuthSuccess(key, sessionId),
     }),
     ...createGuards({ maxPayloadBytes: config.maxPayloadBytes }),
+    new GameExtension({ hocuspocus: () => hocuspocus, pool: db.pool }),
     createPersistence(store),
   ];
   if (config.redisUrl) {

@@ -271,3 +271,25 @@ export function errorResponse(id: string, code: ErrorCode, message: string): str
 export function encodePush(push: Push): string {
   return JSON.stringify(push);
 }
+
+/** A user shown in presence. */
+export const PresenceUserSchema = z.strictObject({ userId: IdSchema, name: z.string().max(100) });
+export type PresenceUser = z.infer<typeof PresenceUserSchema>;
+
+/**
+ * The awareness state the SERVER sets (its own clientID) on a DM document: who is online in the
+ * campaign. DM clients take the union over every server state (one per instance).
+ */
+export const DmServerPresenceSchema = z.strictObject({
+  presence: z.strictObject({ players: z.array(PresenceUserSchema), dms: z.array(PresenceUserSchema) }),
+});
+export type DmServerPresence = z.infer<typeof DmServerPresenceSchema>;
+
+/**
+ * The awareness state the SERVER sets on a player document: whether a DM is online. Names only;
+ * nothing about other players ever reaches a player.
+ */
+export const PlayerServerPresenceSchema = z.strictObject({
+  presence: z.strictObject({ dms: z.array(z.strictObject({ name: z.string().max(100) })) }),
+});
+export type PlayerServerPresence = z.infer<typeof PlayerServerPresenceSchema>;

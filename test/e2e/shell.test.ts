@@ -172,17 +172,13 @@ describe.skipIf(skipReason !== null)("client shell in Chromium", () => {
     // Fill the DM document from Node as the same user: the browser receives it like a co-DM's edits.
     const writer = openDocClient(server.app.url, campaignId, dmDocName(campaignId), await cookieHeader(context, server.app.url));
     try {
-      console.log('dbg ready?');
       await writer.ready;
-      console.log('dbg ready');
       const terrain = writer.doc.getMap<unknown>("terrain");
       const hexes = rectangleHexes(PERF_MAP_COLS, PERF_MAP_ROWS, Orientation.pointy);
       writer.doc.transact(() => {
         hexes.forEach((h, i) => terrain.set(keyOf(h), TERRAIN_IDS[i % TERRAIN_IDS.length]));
       });
-      console.log('dbg written');
       await writer.flushed();
-      console.log('dbg flushed');
     } finally {
       writer.destroy();
     }
@@ -194,15 +190,21 @@ describe.skipIf(skipReason !== null)("client shell in Chromium", () => {
     const box = await map.boundingBox();
     if (!box) throw new Error("map has no box");
     await page.mouse.move(box.x + 40, box.y + 40);
-    const samples: number[] = [];
-    for (let i = 0; i < 12; i++) {
-      await page.mouse.wheel(0, 400);
-      await page.waitForFunction(() => requestAnimationFrame(() => undefined) > 0);
-      await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
-      samples.push(Number(await map.getAttribute("data-draw-ms")));
+    // Each sample: one wheel notch, then the time until two frames later (JS draw + paint), and
+    // the component's own JS draw time. Zooming out walks through every drawing regime.
+    const frames: number[] = [];
+    const draws: number[] = [];
+    for (let i = 0; i < 14; i++) {
+      const started = await page.evaluate(() => performance.now());
+      await page.mouse.wheel(0, 300);
+      const ended = await page.evaluate(
+        () => new Promise<number>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now())))),
+      );
+      frames.push(Math.round(ended - started));
+      draws.push(Number(await map.getAttribute("data-draw-ms")));
     }
-    const worst = Math.max(...samples);
-    console.log(`[e2e] draw ms while zooming out over ${total} hexes: ${samples.join(", ")}`);
+    console.log(`[e2e] ${total} hexes, zooming out: draw ms ${draws.join(", ")}; wheel-to-frame ms ${frames.join(", ")}`);
+    const worst = Math.max(...draws);
     await saveScreenshot(page, "shell-10k-hexes");
     expect(worst).toBeLessThan(PERF_DRAW_BUDGET_MS);
   });

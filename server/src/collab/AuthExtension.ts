@@ -1,5 +1,6 @@
-import type { Extension, onAuthenticatePayload, onStatelessPayload, beforeHandleAwarenessPayload } from "@hocuspocus/server";
+import type { Extension, onAuthenticatePayload, beforeHandleAwarenessPayload } from "@hocuspocus/server";
 import { isDmRole, parseDocName, type DocName, type Role } from "@hexcrawl/shared/docNames";
+import { AWARENESS_USER_FIELD, sanitizeAwarenessLocal, userColour } from "@hexcrawl/shared/protocol";
 import type { AppContext, SessionUser } from "../context.ts";
 import * as repos from "../db/repos.ts";
 
@@ -100,29 +101,39 @@ export class AuthExtension implements Extension {
   }
 
   /**
-   * Read-only connections can still send stateless messages: drop them here unless a later
-   * extension (the DM command handler) takes them. Nothing from a read-only connection is broadcast.
-   */
-  async onStateless(data: onStatelessPayload): Promise<void> {
-    if (data.connection.readOnly) return;
-  }
-
-  /**
-   * Awareness identity is the server's: `user` is overwritten from the session; a read-only
-   * preview by a DM sends no awareness at all; players' states are not relayed to other players
-   * (the game extension decides what DMs see).
+   * Awareness identity is the server's: every state is rebuilt from the fields a client may set
+   * (cursor, selection) plus `user` from the session. A client cannot write the state of a clientID
+   * it does not own (the server's own, or another connection's). A DM previewing a player document
+   * sends no awareness there at all.
    */
   async beforeHandleAwareness(data: beforeHandleAwarenessPayload): Promise<void> {
     const context = data.context as Partial<CollabContext> | undefined;
-    if (!context?.user || !context.role) return;
+    if (!context?.user || !context.role) {
+      data.states.clear();
+      return;
+    }
     if (context.preview) {
       data.states.clear();
       return;
     }
-    for (const state of data.states.values()) {
+    const user = { userId: context.user.id, name: context.user.name, role: context.role, colour: userColour(context.user.id) };
+    for (const [clientId, state] of [...data.states]) {
+      if (clientId === data.document.awareness.clientID || this.ownedByOther(data, clientId)) {
+        data.states.delete(clientId);
+        continue;
+      }
       // A null state is the client leaving: it must propagate.
       if (state === null || typeof state !== "object") continue;
-      state["user"] = { userId: context.user.id, name: context.user.name, role: context.role };
+      const clean = sanitizeAwarenessLocal(state) ?? {};
+      data.states.set(clientId, { ...clean, [AWARENESS_USER_FIELD]: user });
     }
+  }
+
+  private ownedByOther(data: beforeHandleAwarenessPayload, clientId: number): boolean {
+    for (const conn of data.document.getConnections()) {
+      if (conn === data.connection) continue;
+      if (data.document.getClients(conn).has(clientId)) return true;
+    }
+    return false;
   }
 }

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { z } from "zod";
 import { IdSchema, isDmRole, type Role } from "@hexcrawl/shared/docNames";
-import { ApiError, sendJson } from "./errors.ts";
+import { ApiError, describeZodError, sendJson } from "./errors.ts";
 import { readJson } from "./body.ts";
 import type { AppContext } from "../context.ts";
 import * as repos from "../db/repos.ts";
@@ -13,7 +13,7 @@ const CreateCampaignBody = z.object({ name: z.string().trim().min(1).max(120) })
 const CreateInviteBody = z.object({ role: z.enum(["player", "dm"]) }).strict();
 const EmptyBody = z.object({}).strict();
 const InviteCodeSchema = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/);
-const EventsQuery = z.object({
+const EventsQuery = z.strictObject({
   after: z.coerce.number().int().min(0).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(200),
 });
@@ -35,6 +35,7 @@ const routes: Route[] = [
   { method: "GET", pattern: new RegExp(`^/api/campaigns/${ID}/members$`), handler: listMembers },
   { method: "POST", pattern: new RegExp(`^/api/campaigns/${ID}/invites$`), handler: createInvite },
   { method: "POST", pattern: new RegExp(`^/api/invites/${ID}/accept$`), handler: acceptInvite },
+  { method: "GET", pattern: new RegExp(`^/api/campaigns/${ID}/events$`), handler: listEvents },
 ];
 
 /** Route an `/api/*` request (other than `/api/auth/*`). Always answers; never throws. */
@@ -181,4 +182,29 @@ async function acceptInvite(
   sendJson(res, 200, { campaign: { id: campaign.id, name: campaign.name, role: result.role } });
 }
 
-export { EventsQuery };
+/** The session event log, for the campaign's DMs (replay). `?after={id}&limit={1..500}` pages forward. */
+async function listEvents(
+  ctx: AppContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  params: string[],
+  url: URL,
+): Promise<void> {
+  const user = await requireUser(ctx, req);
+  const id = parseId(params[0], "campaign");
+  const role = await requireMember(ctx, id, user.id);
+  if (!isDmRole(role)) throw new ApiError("FORBIDDEN", "Only the campaign's DMs can read the event log");
+  const query = EventsQuery.safeParse(Object.fromEntries(url.searchParams));
+  if (!query.success) throw new ApiError("BAD_REQUEST", describeZodError(query.error));
+  const events = await repos.listEvents(ctx.db.pool, id, { afterId: query.data.after, limit: query.data.limit });
+  sendJson(res, 200, {
+    events: events.map((e) => ({
+      id: e.id,
+      sessionId: e.sessionId,
+      type: e.type,
+      actorId: e.actorId,
+      payload: e.payload,
+      at: e.createdAt,
+    })),
+  });
+}

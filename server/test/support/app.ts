@@ -81,6 +81,7 @@ export async function startTestApp(store: TestStore, extra: StartOptions = {}): 
     storeDebounceMs: 50,
     storeMaxDebounceMs: 200,
     authSecret: "test-secret-test-secret-test-secret-0123456789",
+    signUpsPerMinute: 1000,
     ...store.options,
     ...extra,
   });

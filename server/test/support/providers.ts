@@ -65,6 +65,9 @@ export function connectClient(
       doc.destroy();
     },
   };
+  // y-protocols ignores a first awareness state with clock 0 on the receiving side: announce once
+  // (clock 1) so the server sees this client in presence. The browser client does the same.
+  provider.awareness?.setLocalState({});
   provider.attach();
   return client;
 }

@@ -30,7 +30,7 @@ export function openDocClient(baseUrl: string, campaignId: string, documentName:
   const socket = new HocuspocusProviderWebsocket({
     url: `${baseUrl.replace(/^http/, "ws")}/collab?campaign=${encodeURIComponent(campaignId)}`,
     WebSocketPolyfill: CookieWebSocket,
-    delay: 50,
+    // Keep the provider's retry defaults: in 4.8.0 a `delay` below `minDelay` (1000) never connects at all.
   });
   const doc = new Y.Doc();
   let settle: { resolve: () => void; reject: (e: Error) => void } = { resolve: () => {}, reject: () => {} };
@@ -41,6 +41,8 @@ export function openDocClient(baseUrl: string, campaignId: string, documentName:
     websocketProvider: socket,
     name: documentName,
     document: doc,
+    // The session travels in the cookie; the token only has to be non-empty for Hocuspocus to run onAuthenticate.
+    token: "cookie",
     onSynced: () => settle.resolve(),
     onAuthenticationFailed: ({ reason }) => settle.reject(new Error(`refused: ${reason}`)),
   });

@@ -1,0 +1,225 @@
+import WebSocket from "ws";
+import * as Y from "yjs";
+import { HocuspocusProvider, HocuspocusProviderWebsocket } from "@hocuspocus/provider";
+import { PROTOCOL_VERSION, parseServerMessage, type Command } from "@hexcrawl/shared/protocol";
+
+/** Hard cap on any wait in the bench: nothing waits forever. */
+export const DEFAULT_WAIT_MS = 30_000;
+
+/** Poll `check` until it returns true, or throw `what` after `timeoutMs`. */
+export async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = DEFAULT_WAIT_MS, intervalMs = 5): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${what}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** One account on the real HTTP API, with its session cookie. */
+export class BenchUser {
+  cookie = "";
+  id = "";
+
+  constructor(
+    readonly baseUrl: string,
+    readonly email: string,
+    readonly password = "bench horse battery staple",
+  ) {}
+
+  /** JSON request with the session cookie and the Origin a browser would send; throws on a non-2xx. */
+  async request(method: string, path: string, body?: unknown): Promise<unknown> {
+    const res = await fetch(this.baseUrl + path, {
+      method,
+      headers: {
+        ...(this.cookie ? { cookie: this.cookie } : {}),
+        ...(body !== undefined ? { "content-type": "application/json" } : {}),
+        ...(method !== "GET" ? { origin: this.baseUrl } : {}),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      redirect: "manual",
+    });
+    for (const c of res.headers.getSetCookie()) this.absorbCookie(c);
+    const text = await res.text();
+    if (res.status < 200 || res.status >= 300) throw new Error(`${method} ${path} → ${res.status} ${text.slice(0, 300)}`);
+    return text ? (JSON.parse(text) as unknown) : null;
+  }
+
+  private absorbCookie(setCookie: string): void {
+    const pair = setCookie.split(";")[0] ?? "";
+    const eq = pair.indexOf("=");
+    if (eq < 0) return;
+    const jar = new Map(
+      this.cookie
+        .split("; ")
+        .filter(Boolean)
+        .map((c) => [c.slice(0, c.indexOf("=")), c.slice(c.indexOf("=") + 1)] as const),
+    );
+    const value = pair.slice(eq + 1).trim();
+    if (value === "" || /max-age=0/i.test(setCookie)) jar.delete(pair.slice(0, eq).trim());
+    else jar.set(pair.slice(0, eq).trim(), value);
+    this.cookie = [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
+  }
+
+  async signUp(): Promise<this> {
+    const r = (await this.request("POST", "/api/auth/sign-up/email", {
+      name: this.email.split("@")[0],
+      email: this.email,
+      password: this.password,
+    })) as { user: { id: string } };
+    this.id = r.user.id;
+    return this;
+  }
+
+  async createCampaign(name: string): Promise<string> {
+    const r = (await this.request("POST", "/api/campaigns", { name })) as { campaign: { id: string } };
+    return r.campaign.id;
+  }
+
+  async invite(campaignId: string, role: "player" | "dm"): Promise<string> {
+    const r = (await this.request("POST", `/api/campaigns/${campaignId}/invites`, { role })) as { code: string };
+    return r.code;
+  }
+
+  async accept(code: string): Promise<void> {
+    await this.request("POST", `/api/invites/${code}/accept`);
+  }
+}
+
+function socketClass(cookie: string, origin: string) {
+  return class CookieWebSocket extends WebSocket {
+    constructor(address: string | URL, protocols?: string | string[]) {
+      super(address, protocols, { headers: { ...(cookie ? { cookie } : {}), origin } });
+    }
+  };
+}
+
+/** A real HocuspocusProvider in Node on its own socket. */
+export interface BenchClient {
+  doc: Y.Doc;
+  provider: HocuspocusProvider;
+  /** Resolves when synced; rejects on permission denied. */
+  synced: Promise<void>;
+  destroy(): void;
+}
+
+/**
+ * Connect a provider. `wsUrl` is the full socket URL (Hex Crawl: `ws://…/collab?campaign=…`).
+ * `onStateless` receives the server's stateless messages (command responses, pushes).
+ */
+export function connectClient(
+  wsUrl: string,
+  documentName: string,
+  opts: { cookie?: string; origin: string; onStateless?: (payload: string) => void },
+): BenchClient {
+  const socket = new HocuspocusProviderWebsocket({
+    url: wsUrl,
+    WebSocketPolyfill: socketClass(opts.cookie ?? "", opts.origin),
+    delay: 100,
+    minDelay: 100,
+    maxDelay: 1000,
+  });
+  const doc = new Y.Doc();
+  let resolve: () => void = () => {};
+  let reject: (e: Error) => void = () => {};
+  const synced = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  const provider = new HocuspocusProvider({
+    websocketProvider: socket,
+    name: documentName,
+    document: doc,
+    token: "cookie",
+    onSynced: () => resolve(),
+    onAuthenticationFailed: ({ reason }) => reject(new Error(`${documentName}: authentication failed (${reason})`)),
+    ...(opts.onStateless ? { onStateless: ({ payload }: { payload: string }) => opts.onStateless?.(payload) } : {}),
+  });
+  provider.attach();
+  return {
+    doc,
+    provider,
+    synced,
+    destroy() {
+      provider.destroy();
+      socket.destroy();
+      doc.destroy();
+    },
+  };
+}
+
+/** Connect many clients a few at a time (each connection authenticates against the database). */
+export async function connectMany<T>(items: T[], connect: (item: T) => BenchClient, parallel = 20, timeoutMs = 60_000): Promise<BenchClient[]> {
+  const out: BenchClient[] = [];
+  for (let i = 0; i < items.length; i += parallel) {
+    const batch = items.slice(i, i + parallel).map(connect);
+    out.push(...batch);
+    await withTimeout(Promise.all(batch.map((c) => c.synced)), timeoutMs, `sync of clients ${i}..${i + batch.length - 1}`);
+  }
+  return out;
+}
+
+export async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      p,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Outcome of a DM command as the bench sees it. */
+export type CommandOutcome =
+  | { kind: "ok"; result: unknown; ms: number }
+  | { kind: "error"; code: string; message: string }
+  | { kind: "timeout" };
+
+/** Sends DM commands as stateless messages on the DM connection and matches responses by id. */
+export class CommandChannel {
+  private seq = 0;
+  private readonly waiting = new Map<string, (r: CommandOutcome) => void>();
+  private readonly sentAt = new Map<string, number>();
+
+  /** Feed every stateless payload from the DM provider here. */
+  readonly onStateless = (payload: string): void => {
+    const msg = parseServerMessage(payload);
+    if (!msg || !("id" in msg)) return;
+    const done = this.waiting.get(msg.id);
+    if (!done) return;
+    this.waiting.delete(msg.id);
+    const ms = performance.now() - (this.sentAt.get(msg.id) ?? 0);
+    this.sentAt.delete(msg.id);
+    done(msg.ok ? { kind: "ok", result: msg.result, ms } : { kind: "error", code: msg.error.code, message: msg.error.message });
+  };
+
+  constructor(private readonly provider: () => HocuspocusProvider) {}
+
+  /** Send `cmd`; resolves with the response, or `timeout` after `timeoutMs`. Never rejects. */
+  send(cmd: Command, timeoutMs = DEFAULT_WAIT_MS): Promise<CommandOutcome> {
+    const id = `bench-${++this.seq}`;
+    return new Promise<CommandOutcome>((resolve) => {
+      const timer = setTimeout(() => {
+        this.waiting.delete(id);
+        this.sentAt.delete(id);
+        resolve({ kind: "timeout" });
+      }, timeoutMs);
+      this.waiting.set(id, (r) => {
+        clearTimeout(timer);
+        resolve(r);
+      });
+      this.sentAt.set(id, performance.now());
+      this.provider().sendStateless(JSON.stringify({ v: PROTOCOL_VERSION, id, cmd }));
+    });
+  }
+}
+
+/** Wait until the server has acknowledged every local edit of this provider. */
+export function waitAcked(client: BenchClient, timeoutMs = DEFAULT_WAIT_MS): Promise<void> {
+  return waitFor("server ack of local edits", () => !client.provider.hasUnsyncedChanges, timeoutMs, 2);
+}

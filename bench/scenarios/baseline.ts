@@ -1,0 +1,126 @@
+import type * as Y from "yjs";
+import { DmMap } from "@hexcrawl/shared/model";
+import { connectClient, connectMany, sleep, type BenchClient } from "../lib/clients.ts";
+import { cpuMs, retainedBytes, type ServerProcess } from "../lib/childServer.ts";
+import { Arrival, typeAndTrack } from "../lib/fanout.ts";
+import { mapHexes } from "../lib/map.ts";
+import { mean, summarize } from "../lib/stats.ts";
+import { blocks, PUBLISH_HEXES, ROUND_TIMEOUT_MS, SETTLE_MS, WARMUP_ROUNDS, type IdleRow, type PublishRow, type TypingRow } from "./common.ts";
+import * as YNs from "yjs";
+
+/**
+ * The plain Hocuspocus baseline: 1 writer + N readers on one document, no auth, no persistence.
+ * A round = the writer sets 100 hexes in one transaction (measured), then deletes them (not measured),
+ * so the document stays the same size across rounds — exactly like the Hex Crawl reveal / hide rounds.
+ */
+
+const ORIGIN = "http://127.0.0.1";
+
+function wsUrl(server: ServerProcess): string {
+  return server.url.replace(/^http/, "ws");
+}
+
+function connect(server: ServerProcess, name: string): BenchClient {
+  return connectClient(wsUrl(server), name, { origin: ORIGIN });
+}
+
+/** Publish rows of the baseline for one N. */
+export async function baselinePublish(server: ServerProcess, readers: number, rounds: number): Promise<PublishRow> {
+  const name = `baseline-publish-${readers}`;
+  const writer = connect(server, name);
+  await writer.synced;
+  const clients = await connectMany(Array.from({ length: readers }, (_, i) => i), () => connect(server, name));
+  try {
+    const arrival = new Arrival(clients.map((c) => c.doc));
+    const hexBlocks = blocks(mapHexes(1000), PUBLISH_HEXES);
+    const terrain = writer.doc.getMap<unknown>(DmMap.terrain);
+    const latencies: number[] = [];
+    const cpus: number[] = [];
+    for (let r = 0; r < WARMUP_ROUNDS + rounds; r++) {
+      const block = hexBlocks[r % hexBlocks.length] ?? [];
+      const tag = `forest-${r}`;
+      const cpu0 = await server.cpu();
+      const arrived = arrival.arm((d) => block.every((h) => d.getMap<unknown>(DmMap.terrain).get(h) === tag), ROUND_TIMEOUT_MS);
+      const t0 = performance.now();
+      writer.doc.transact(() => {
+        for (const h of block) terrain.set(h, tag);
+      });
+      const t1 = await arrived;
+      const cpu1 = await server.cpu();
+      if (r >= WARMUP_ROUNDS) {
+        latencies.push(t1 - t0);
+        cpus.push(cpuMs(cpu0, cpu1));
+      }
+      const gone = arrival.arm((d) => block.every((h) => !d.getMap<unknown>(DmMap.terrain).has(h)), ROUND_TIMEOUT_MS);
+      writer.doc.transact(() => {
+        for (const h of block) terrain.delete(h);
+      });
+      await gone;
+      await sleep(10);
+    }
+    return { receivers: readers, ...summarize(latencies), cpuMsPerPublish: mean(cpus) };
+  } finally {
+    for (const c of clients) c.destroy();
+    writer.destroy();
+  }
+}
+
+/** The baseline of immediate-mode typing: 1 writer types into a Y.Text, N readers see it. */
+export async function baselineTyping(server: ServerProcess, readers: number, keystrokes: number, perSecond: number): Promise<TypingRow> {
+  const name = "baseline-typing";
+  const hex = "0,0";
+  const writer = connect(server, name);
+  await writer.synced;
+  const text = new YNs.Text("Notes: ");
+  writer.doc.getMap<unknown>(DmMap.notes).set(hex, text);
+  const clients = await connectMany(Array.from({ length: readers }, (_, i) => i), () => connect(server, name));
+  try {
+    const len = (d: Y.Doc) => {
+      const v = d.getMap<unknown>(DmMap.notes).get(hex);
+      return v instanceof YNs.Text ? v.length : 0;
+    };
+    await new Arrival(clients.map((c) => c.doc)).arm((d) => len(d) > 0, ROUND_TIMEOUT_MS);
+    const cpu0 = await server.cpu();
+    const result = await typeAndTrack({
+      receivers: clients.map((c) => c.doc),
+      visibleLength: len,
+      type: (ch) => text.insert(text.length, ch),
+      keystrokes,
+      perSecond,
+      tailTimeoutMs: 10_000,
+    });
+    const cpu1 = await server.cpu();
+    return {
+      receivers: readers,
+      keystrokes,
+      lost: result.lost,
+      ...summarize(result.latenciesMs),
+      cpuMsPerS: cpuMs(cpu0, cpu1) / (result.windowMs / 1000),
+    };
+  } finally {
+    for (const c of clients) c.destroy();
+    writer.destroy();
+  }
+}
+
+/** Memory per idle reader and idle CPU with `count` readers on one document. */
+export async function baselineIdle(server: ServerProcess, count: number, windowMs: number): Promise<IdleRow> {
+  const name = "baseline-idle";
+  const mem0 = await server.mem();
+  const clients = await connectMany(Array.from({ length: count }, (_, i) => i), () => connect(server, name));
+  try {
+    await sleep(SETTLE_MS);
+    const mem1 = await server.mem();
+    const cpu0 = await server.cpu();
+    const t0 = performance.now();
+    await sleep(windowMs);
+    const cpu1 = await server.cpu();
+    return {
+      connections: count,
+      bytesPerConnection: (retainedBytes(mem1) - retainedBytes(mem0)) / count,
+      idleCpuMsPerS: cpuMs(cpu0, cpu1) / ((performance.now() - t0) / 1000),
+    };
+  } finally {
+    for (const c of clients) c.destroy();
+  }
+}

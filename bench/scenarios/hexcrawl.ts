@@ -1,0 +1,417 @@
+import * as Y from "yjs";
+import { dmDocName, playerDocName } from "@hexcrawl/shared/docNames";
+import type { HexKey } from "@hexcrawl/shared/hex";
+import { ALL_PLAYERS, DmMap, playerMaps, revealKey, setDmSetting } from "@hexcrawl/shared/model";
+import type { Command } from "@hexcrawl/shared/protocol";
+import {
+  BenchUser,
+  CommandChannel,
+  connectClient,
+  connectMany,
+  sleep,
+  waitAcked,
+  waitFor,
+  type BenchClient,
+  type CommandOutcome,
+} from "../lib/clients.ts";
+import { cpuMs, retainedBytes, type ServerProcess } from "../lib/childServer.ts";
+import { Arrival, typeAndTrack } from "../lib/fanout.ts";
+import { fillDmDoc, mapHexes, writeReveals } from "../lib/map.ts";
+import { mean, summarize } from "../lib/stats.ts";
+import {
+  blocks,
+  PUBLISH_HEXES,
+  ROUND_TIMEOUT_MS,
+  SETTLE_MS,
+  WARMUP_ROUNDS,
+  type IdleRow,
+  type NotAvailable,
+  type PublishRow,
+  type TypingRow,
+} from "./common.ts";
+
+/**
+ * Hex Crawl scenarios against the real server: users and campaigns through the HTTP API, a DM and
+ * players on real providers with session cookies, DM commands as stateless messages.
+ */
+
+/** How long to wait for the server to answer a probe command before declaring publish unavailable. */
+const PROBE_TIMEOUT_MS = 5000;
+/** How long to wait for the first immediate-mode keystroke before declaring the mode unavailable. */
+const IMMEDIATE_PROBE_MS = 5000;
+/** Parallel HTTP calls while creating accounts and invites. */
+const HTTP_PARALLEL = 8;
+
+/** Reveal to every player through `*`, or to each player by their own key. */
+export const RevealMode = { all: "all", each: "each" } as const;
+export type RevealMode = (typeof RevealMode)[keyof typeof RevealMode];
+
+/** Why publish rows are not measured. */
+export const PUBLISH_NA = "publish not available";
+
+async function inBatches<T>(items: readonly T[], parallel: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
+  for (let i = 0; i < items.length; i += parallel) {
+    await Promise.all(items.slice(i, i + parallel).map((item, j) => fn(item, i + j)));
+  }
+}
+
+/** Sign up `count` players and one DM through the real API. */
+export async function signUpUsers(server: ServerProcess, count: number): Promise<{ dm: BenchUser; players: BenchUser[] }> {
+  const run = `${process.pid}-${Date.now()}`;
+  const dm = await new BenchUser(server.url, `dm-${run}@bench.test`).signUp();
+  const players = Array.from({ length: count }, (_, i) => new BenchUser(server.url, `p${i}-${run}@bench.test`));
+  await inBatches(players, HTTP_PARALLEL, async (p) => {
+    await p.signUp();
+  });
+  return { dm, players };
+}
+
+function collabUrl(server: ServerProcess, campaignId: string): string {
+  return `${server.url.replace(/^http/, "ws")}/collab?campaign=${campaignId}`;
+}
+
+/** One campaign: its DM connection, its players, its map. */
+export class Campaign {
+  readonly cmd: CommandChannel;
+  dmClient: BenchClient;
+  playerClients: BenchClient[] = [];
+  /** Non-null once a probe found publish unusable. */
+  publishNa: string | null = null;
+
+  private constructor(
+    readonly server: ServerProcess,
+    readonly id: string,
+    readonly dm: BenchUser,
+    readonly players: readonly BenchUser[],
+    readonly hexes: readonly HexKey[],
+  ) {
+    this.cmd = new CommandChannel(() => this.dmClient.provider);
+    this.dmClient = this.connectDm();
+  }
+
+  /** Create the campaign, invite every player, open the DM document and draw a `mapSize`-hex map. */
+  static async create(server: ServerProcess, dm: BenchUser, players: readonly BenchUser[], name: string, mapSize: number): Promise<Campaign> {
+    const id = await dm.createCampaign(name);
+    await inBatches(players, HTTP_PARALLEL, async (p) => {
+      await p.accept(await dm.invite(id, "player"));
+    });
+    const c = new Campaign(server, id, dm, players, mapHexes(mapSize));
+    await c.dmClient.synced;
+    fillDmDoc(c.dmClient.doc, c.hexes);
+    await waitAcked(c.dmClient);
+    return c;
+  }
+
+  get dmDocName(): string {
+    return dmDocName(this.id);
+  }
+
+  playerDocName(p: BenchUser): string {
+    return playerDocName(this.id, p.id);
+  }
+
+  connectDm(): BenchClient {
+    return connectClient(collabUrl(this.server, this.id), dmDocName(this.id), {
+      cookie: this.dm.cookie,
+      origin: this.server.url,
+      onStateless: (payload) => this.cmd.onStateless(payload),
+    });
+  }
+
+  connectPlayer(p: BenchUser): BenchClient {
+    return connectClient(collabUrl(this.server, this.id), playerDocName(this.id, p.id), { cookie: p.cookie, origin: this.server.url });
+  }
+
+  async connectPlayers(): Promise<void> {
+    this.playerClients = await connectMany([...this.players], (p) => this.connectPlayer(p));
+  }
+
+  /** The hex used for immediate-mode typing (never in a publish round's block). */
+  get typingHex(): HexKey {
+    return this.hexes[0] ?? "0,0";
+  }
+
+  /** Blocks of 100 hexes for reveal rounds, skipping the first block (typing hex, big-map reveals). */
+  roundBlocks(skip = PUBLISH_HEXES): HexKey[][] {
+    return blocks(this.hexes.slice(skip), PUBLISH_HEXES);
+  }
+
+  send(cmd: Command, timeoutMs = ROUND_TIMEOUT_MS): Promise<CommandOutcome> {
+    return this.cmd.send(cmd, timeoutMs);
+  }
+
+  /**
+   * Start the session and publish the typing hex (notes as a Y.Text, revealed to everyone). Sets
+   * `publishNa` when the server does not answer or refuses: the publish rows then print n/a.
+   */
+  async probe(): Promise<void> {
+    const session = await this.send({ type: "session", action: "start" }, PROBE_TIMEOUT_MS);
+    if (session.kind === "timeout") {
+      this.publishNa = PUBLISH_NA;
+      return;
+    }
+    const doc = this.dmClient.doc;
+    doc.transact(() => {
+      doc.getMap<unknown>(DmMap.notes).set(this.typingHex, new Y.Text("Notes: "));
+      doc.getMap<unknown>(DmMap.reveals).set(revealKey(this.typingHex, ALL_PLAYERS), true);
+    });
+    await waitAcked(this.dmClient);
+    const r = await this.send({ type: "publish" }, PROBE_TIMEOUT_MS);
+    if (r.kind === "timeout") this.publishNa = PUBLISH_NA;
+    else if (r.kind === "error") this.publishNa = `${PUBLISH_NA} (${r.code}: ${r.message})`;
+  }
+
+  private revealKeys(block: readonly HexKey[], mode: RevealMode): string[] {
+    if (mode === RevealMode.all) return block.map((h) => revealKey(h, ALL_PLAYERS));
+    return block.flatMap((h) => this.players.map((p) => revealKey(h, p.id)));
+  }
+
+  private async publishOk(what: string): Promise<void> {
+    const r = await this.send({ type: "publish" });
+    if (r.kind !== "ok") throw new Error(`${what}: publish ${r.kind === "error" ? `${r.code} ${r.message}` : "timed out"}`);
+  }
+
+  /**
+   * Publish rounds: the DM reveals 100 hexes and (once the server has the edit) sends `publish`; timed
+   * from the command to the last player's provider holding all 100 hexes. Server CPU is taken over the
+   * whole round (the DM's reveal edit + the publish), like the baseline's write + fan-out. The block is
+   * then hidden and that published too (not measured), so documents stay the same size across rounds.
+   */
+  async publishRounds(mode: RevealMode, rounds: number): Promise<PublishRow> {
+    const arrival = new Arrival(this.playerClients.map((c) => c.doc));
+    const hexBlocks = this.roundBlocks();
+    if (hexBlocks.length === 0) throw new Error("map too small for a 100-hex block");
+    const latencies: number[] = [];
+    const cpus: number[] = [];
+    const has = (d: Y.Doc, h: HexKey) => d.getMap<unknown>(DmMap.terrain).has(h);
+    for (let r = 0; r < WARMUP_ROUNDS + rounds; r++) {
+      const block = hexBlocks[r % hexBlocks.length] ?? [];
+      const keys = this.revealKeys(block, mode);
+      const cpu0 = await this.server.cpu();
+      writeReveals(this.dmClient.doc, keys, true);
+      await waitAcked(this.dmClient);
+      const arrived = arrival.arm((d) => block.every((h) => has(d, h)), ROUND_TIMEOUT_MS);
+      const t0 = performance.now();
+      const response = this.send({ type: "publish" });
+      const t1 = await arrived;
+      const res = await response;
+      const cpu1 = await this.server.cpu();
+      if (res.kind !== "ok") throw new Error(`publish round ${r}: ${res.kind === "error" ? `${res.code} ${res.message}` : "timed out"}`);
+      if (r >= WARMUP_ROUNDS) {
+        latencies.push(t1 - t0);
+        cpus.push(cpuMs(cpu0, cpu1));
+      }
+      const gone = arrival.arm((d) => block.every((h) => !has(d, h)), ROUND_TIMEOUT_MS);
+      writeReveals(this.dmClient.doc, keys, false);
+      await waitAcked(this.dmClient);
+      await this.publishOk(`hide after round ${r}`);
+      await gone;
+      await sleep(10);
+    }
+    return { receivers: this.playerClients.length, ...summarize(latencies), cpuMsPerPublish: mean(cpus) };
+  }
+
+  /**
+   * Immediate mode: the DM types into the typing hex's notes (a Y.Text) at `perSecond`; timed from
+   * each keystroke to the last player whose notes show it. Server CPU per second over the run.
+   */
+  async immediateTyping(keystrokes: number, perSecond: number): Promise<TypingRow | NotAvailable> {
+    if (this.publishNa) return { na: this.publishNa };
+    const hex = this.typingHex;
+    const receivers = this.playerClients.map((c) => c.doc);
+    const len = (d: Y.Doc) => {
+      const v = playerMaps(d).notes.get(hex);
+      return typeof v === "string" ? v.length : 0;
+    };
+    await new Arrival(receivers).arm((d) => len(d) > 0, ROUND_TIMEOUT_MS);
+    const text = this.dmClient.doc.getMap<unknown>(DmMap.notes).get(hex);
+    if (!(text instanceof Y.Text)) throw new Error("typing hex has no Y.Text notes");
+    setDmSetting(this.dmClient.doc, "broadcastMode", "immediate");
+    await waitAcked(this.dmClient);
+    try {
+      // One probe keystroke: without immediate mode on the server, nothing would ever arrive.
+      const before = receivers.map(len);
+      text.insert(text.length, ".");
+      try {
+        await new Arrival(receivers).arm((d) => len(d) > (before[receivers.indexOf(d)] ?? 0), IMMEDIATE_PROBE_MS);
+      } catch {
+        return { na: "immediate mode not available (a keystroke did not reach the players)" };
+      }
+      const cpu0 = await this.server.cpu();
+      const result = await typeAndTrack({
+        receivers,
+        visibleLength: len,
+        type: (ch) => text.insert(text.length, ch),
+        keystrokes,
+        perSecond,
+        tailTimeoutMs: 10_000,
+      });
+      const cpu1 = await this.server.cpu();
+      return {
+        receivers: receivers.length,
+        keystrokes,
+        lost: result.lost,
+        ...summarize(result.latenciesMs),
+        cpuMsPerS: cpuMs(cpu0, cpu1) / (result.windowMs / 1000),
+      };
+    } finally {
+      setDmSetting(this.dmClient.doc, "broadcastMode", "staged");
+      await waitAcked(this.dmClient).catch(() => undefined);
+    }
+  }
+
+  destroyPlayers(): void {
+    for (const c of this.playerClients) c.destroy();
+    this.playerClients = [];
+  }
+
+  destroy(): void {
+    this.destroyPlayers();
+    this.dmClient.destroy();
+  }
+}
+
+/** Memory per idle player connection (with its player document) and idle CPU. */
+export async function hexcrawlIdle(server: ServerProcess, dm: BenchUser, players: readonly BenchUser[], windowMs: number): Promise<IdleRow> {
+  const campaign = await Campaign.create(server, dm, players, "bench idle", 1);
+  // Only players: the DM's own connection and document are not part of "per idle player".
+  campaign.dmClient.destroy();
+  await server.waitUnloaded([campaign.dmDocName]);
+  const mem0 = await server.mem();
+  await campaign.connectPlayers();
+  try {
+    await sleep(SETTLE_MS);
+    const mem1 = await server.mem();
+    const cpu0 = await server.cpu();
+    const t0 = performance.now();
+    await sleep(windowMs);
+    const cpu1 = await server.cpu();
+    return {
+      connections: players.length,
+      bytesPerConnection: (retainedBytes(mem1) - retainedBytes(mem0)) / players.length,
+      idleCpuMsPerS: cpuMs(cpu0, cpu1) / ((performance.now() - t0) / 1000),
+    };
+  } finally {
+    campaign.destroyPlayers();
+  }
+}
+
+/** Figures of the big-map scenario. Any entry may be n/a. */
+export interface BigMapResult {
+  mapHexes: number;
+  revealedHexes: number;
+  dmEncodedBytes: number;
+  dmEncodedBytesPerHex: number;
+  dmLoad: { coldLoadMs: number; heapBytes: number; bytesPerHex: number } | NotAvailable;
+  playerDoc:
+    | { heapBytes: number; bytesPerHex: number; plainHeapBytes: number; plainBytesPerHex: number; ratioToPlain: number; encodedBytes: number; plainEncodedBytes: number }
+    | NotAvailable;
+  playerFirstSyncColdMs: number | NotAvailable;
+  playerFirstSyncWarmMs: number | NotAvailable;
+  dmFirstSyncColdMs: number | NotAvailable;
+  campaignId: string;
+}
+
+function na(err: unknown): NotAvailable {
+  return { na: err instanceof Error ? err.message.slice(0, 160) : String(err) };
+}
+
+/** Connect and time until synced and `ready(doc)`; the client is returned for the caller to destroy. */
+async function timedSync(connect: () => BenchClient, ready: (d: Y.Doc) => boolean): Promise<{ ms: number; client: BenchClient }> {
+  const t0 = performance.now();
+  const client = connect();
+  await client.synced;
+  await waitFor("first sync content", () => ready(client.doc), ROUND_TIMEOUT_MS, 1);
+  return { ms: performance.now() - t0, client };
+}
+
+/**
+ * A big DM document: encoded size; memory per loaded DM document and per player document (against the
+ * same hexes in a plain Y.Doc); cold load from the database; first sync of a player with many revealed hexes.
+ */
+export async function bigMap(server: ServerProcess, dm: BenchUser, player: BenchUser, mapSize: number, revealed: number): Promise<BigMapResult> {
+  const c = await Campaign.create(server, dm, [player], `bench big ${mapSize}`, mapSize);
+  const dmEncodedBytes = Y.encodeStateAsUpdate(c.dmClient.doc).byteLength;
+  const shown = c.hexes.slice(0, revealed);
+  const result: BigMapResult = {
+    mapHexes: mapSize,
+    revealedHexes: shown.length,
+    dmEncodedBytes,
+    dmEncodedBytesPerHex: dmEncodedBytes / mapSize,
+    dmLoad: { na: "not measured" },
+    playerDoc: { na: PUBLISH_NA },
+    playerFirstSyncColdMs: { na: PUBLISH_NA },
+    playerFirstSyncWarmMs: { na: PUBLISH_NA },
+    dmFirstSyncColdMs: { na: "not measured" },
+    campaignId: c.id,
+  };
+  const playerName = c.playerDocName(player);
+  const hasAll = (d: Y.Doc) => d.getMap<unknown>(DmMap.terrain).size >= shown.length;
+  try {
+    await c.probe();
+    if (!c.publishNa) {
+      writeReveals(c.dmClient.doc, shown.map((h) => revealKey(h, ALL_PLAYERS)), true);
+      await waitAcked(c.dmClient);
+      await c.connectPlayers();
+      const r = await c.send({ type: "publish" });
+      if (r.kind !== "ok") throw new Error(`big-map publish: ${r.kind === "error" ? r.code : "timeout"}`);
+      const first = c.playerClients[0];
+      if (first) await waitFor("player has the revealed hexes", () => hasAll(first.doc), ROUND_TIMEOUT_MS);
+    } else {
+      result.playerDoc = { na: c.publishNa };
+    }
+    c.destroy();
+    await server.waitUnloaded([c.dmDocName, playerName]);
+
+    try {
+      const dmLoad = await server.load(c.dmDocName);
+      result.dmLoad = { coldLoadMs: dmLoad.loadMs, heapBytes: dmLoad.heapBytes, bytesPerHex: dmLoad.heapBytes / mapSize };
+      if (!c.publishNa) {
+        // The DM document stays loaded so the player document's figure is its own growth only.
+        const p = await server.load(playerName);
+        const plain = await server.plainCopy(playerName);
+        result.playerDoc = {
+          heapBytes: p.heapBytes,
+          bytesPerHex: p.heapBytes / Math.max(1, p.hexes),
+          plainHeapBytes: plain.heapBytes,
+          plainBytesPerHex: plain.heapBytes / Math.max(1, plain.hexes),
+          ratioToPlain: p.heapBytes / plain.heapBytes,
+          encodedBytes: p.encodedBytes,
+          plainEncodedBytes: plain.encodedBytes,
+        };
+      }
+    } catch (err) {
+      if ("na" in result.dmLoad) result.dmLoad = na(err);
+      else result.playerDoc = na(err);
+    } finally {
+      await server.release(playerName).catch(() => undefined);
+      await server.release(c.dmDocName).catch(() => undefined);
+      await server.waitUnloaded([c.dmDocName, playerName]);
+    }
+
+    if (!c.publishNa) {
+      try {
+        const cold = await timedSync(() => c.connectPlayer(player), hasAll);
+        result.playerFirstSyncColdMs = cold.ms;
+        const warm = await timedSync(() => c.connectPlayer(player), hasAll);
+        result.playerFirstSyncWarmMs = warm.ms;
+        warm.client.destroy();
+        cold.client.destroy();
+      } catch (err) {
+        result.playerFirstSyncColdMs = na(err);
+      }
+      await server.waitUnloaded([c.dmDocName, playerName]);
+    }
+    try {
+      const dmCold = await timedSync(() => c.connectDm(), (d) => d.getMap<unknown>(DmMap.terrain).size >= mapSize);
+      result.dmFirstSyncColdMs = dmCold.ms;
+      dmCold.client.destroy();
+    } catch (err) {
+      result.dmFirstSyncColdMs = na(err);
+    }
+    await server.waitUnloaded([c.dmDocName, playerName]);
+  } finally {
+    c.destroy();
+  }
+  return result;
+}

@@ -1,0 +1,153 @@
+import * as Y from "yjs";
+import type { Hocuspocus } from "@hocuspocus/server";
+import { HEX_FIELDS, playerMaps, readText } from "@hexcrawl/shared/model";
+import type { CpuSample, LoadResult, MemSample, PlainCopyResult, RpcRequest, ServerMessage, StatsResult } from "../lib/ipc.ts";
+
+/**
+ * The bench-only side of a server child: answers the driver's RPCs over the IPC channel with figures
+ * measured in this process. Exits as soon as the driver goes away, so no server outlives a bench run.
+ */
+
+type DirectConnection = Awaited<ReturnType<Hocuspocus["openDirectConnection"]>>;
+
+const UNLOAD_POLL_MS = 20;
+
+function send(msg: ServerMessage): void {
+  process.send?.(msg);
+}
+
+function forceGc(): void {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) throw new Error("run the bench server with --expose-gc");
+  // Twice: the first pass can leave finalizer-held garbage for the second.
+  gc();
+  gc();
+}
+
+function memNow(): MemSample {
+  forceGc();
+  const m = process.memoryUsage();
+  return { heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers, rss: m.rss };
+}
+
+/** Bytes held by JS objects and by Yjs/ws buffers (arrayBuffers sits inside external). */
+function retained(m: MemSample): number {
+  return m.heapUsed + m.arrayBuffers;
+}
+
+/** Number of distinct hex keys across the player-visible field maps of a document. */
+function hexCount(doc: Y.Doc): number {
+  const keys = new Set<string>();
+  for (const f of HEX_FIELDS) for (const k of doc.getMap<unknown>(f).keys()) keys.add(k);
+  return keys.size;
+}
+
+/** Wire a Hocuspocus instance to the driver. `close` stops the server. */
+export function serveBenchRpc(hocuspocus: Hocuspocus, close: () => Promise<void>): void {
+  const direct = new Map<string, DirectConnection>();
+  async function handle(req: RpcRequest): Promise<unknown> {
+    const args = req.args ?? {};
+    switch (req.op) {
+      case "cpu": {
+        const c = process.cpuUsage();
+        return { user: c.user, system: c.system } satisfies CpuSample;
+      }
+      case "mem":
+        return memNow();
+      case "stats":
+        return {
+          documents: hocuspocus.getDocumentsCount(),
+          connections: hocuspocus.getConnectionsCount(),
+          names: [...hocuspocus.documents.keys()],
+        } satisfies StatsResult;
+      case "load": {
+        const name = String(args["name"]);
+        if (direct.has(name)) throw new Error(`${name} already held`);
+        const before = memNow();
+        const started = performance.now();
+        const conn = await hocuspocus.openDirectConnection(name, {});
+        const loadMs = performance.now() - started;
+        direct.set(name, conn);
+        const doc = conn.document;
+        if (!doc) throw new Error(`${name} did not load`);
+        const after = memNow();
+        return {
+          loadMs,
+          heapBytes: retained(after) - retained(before),
+          encodedBytes: Y.encodeStateAsUpdate(doc).byteLength,
+          hexes: hexCount(doc),
+        } satisfies LoadResult;
+      }
+      case "release": {
+        const name = String(args["name"]);
+        const conn = direct.get(name);
+        direct.delete(name);
+        if (conn) await conn.disconnect();
+        return null;
+      }
+      case "plainCopy": {
+        const name = String(args["name"]);
+        const source = direct.get(name)?.document;
+        if (!source) throw new Error(`${name} is not held`);
+        const view = playerMaps(source);
+        const before = memNow();
+        // The reference: the same values written once into a fresh document, no history, no server.
+        const plain = new Y.Doc();
+        plain.transact(() => {
+          for (const f of HEX_FIELDS) {
+            const target = plain.getMap<string>(f);
+            view[f].forEach((value, key) => {
+              const text = readText(value);
+              if (text !== undefined) target.set(key, text);
+            });
+          }
+        });
+        const after = memNow();
+        const result: PlainCopyResult = {
+          heapBytes: retained(after) - retained(before),
+          encodedBytes: Y.encodeStateAsUpdate(plain).byteLength,
+          hexes: hexCount(plain),
+        };
+        plain.destroy();
+        return result;
+      }
+      case "waitUnloaded": {
+        const names = (args["names"] as string[] | undefined) ?? [];
+        const timeoutMs = Number(args["timeoutMs"] ?? 15_000);
+        const deadline = Date.now() + timeoutMs;
+        for (;;) {
+          hocuspocus.flushPendingStores();
+          const loaded = names.filter((n) => hocuspocus.documents.has(n) || hocuspocus.loadingDocuments.has(n));
+          if (loaded.length === 0 && hocuspocus.unloadingDocuments.size === 0) return null;
+          if (Date.now() > deadline) throw new Error(`still loaded after ${timeoutMs} ms: ${loaded.join(", ")}`);
+          await new Promise((r) => setTimeout(r, UNLOAD_POLL_MS));
+        }
+      }
+      default:
+        throw new Error(`unknown op ${String(req.op)}`);
+    }
+  }
+
+  process.on("message", (raw: unknown) => {
+    const req = raw as RpcRequest;
+    handle(req).then(
+      (result) => send({ type: "rpc", id: req.id, ok: true, result }),
+      (err: unknown) => send({ type: "rpc", id: req.id, ok: false, error: err instanceof Error ? err.message : String(err) }),
+    );
+  });
+  // The driver died or finished: never outlive it.
+  process.on("disconnect", () => {
+    void close().finally(() => process.exit(0));
+    setTimeout(() => process.exit(0), 3000).unref();
+  });
+}
+
+/** Report a startup failure to the driver and exit. */
+export function failStartup(err: unknown): never {
+  const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
+  send({ type: "fatal", message });
+  console.error("[bench server] startup failed", err);
+  process.exit(1);
+}
+
+export { send as sendToDriver };

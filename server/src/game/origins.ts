@@ -1,0 +1,23 @@
+import type { LocalTransactionOrigin } from "@hocuspocus/server";
+
+/** What the game server was doing when it wrote a document (logged, and lets observers skip our own writes). */
+export const GameWrite = {
+  publish: "publish",
+  drop: "drop",
+  session: "session",
+  init: "init",
+} as const;
+export type GameWrite = (typeof GameWrite)[keyof typeof GameWrite];
+
+/**
+ * A structured Hocuspocus transaction origin for every server write: `source: "local"` (so Hocuspocus
+ * stores and broadcasts it, and the Redis extension forwards it) with `context.game` naming the write.
+ */
+export function gameOrigin(write: GameWrite): LocalTransactionOrigin {
+  return { source: "local", context: { game: write } };
+}
+
+/** True when a transaction origin is a client connection (a DM's own edit, arriving on this instance). */
+export function isConnectionOrigin(origin: unknown): boolean {
+  return typeof origin === "object" && origin !== null && "source" in origin && origin.source === "connection";
+}

@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { App } from "../../src/app.ts";
+import { createTestStore, startTestApp, type TestStore } from "../support/app.ts";
+import { HttpUser, eventually, uniqueEmail } from "../support/http.ts";
+import { connectClient, type TestClient } from "../support/providers.ts";
+import { delay, missingKeys, missingServices, ownerWithCampaign, readStoredDoc } from "./support.ts";
+
+const missing = await missingServices({ postgres: true });
+
+const EDITS_PER_DM = 150;
+
+describe.skipIf(missing)("two instances storing one document at once (no Redis)", () => {
+  let store: TestStore;
+  let a: App;
+  let b: App;
+  const clients: TestClient[] = [];
+
+  beforeAll(async () => {
+    store = await createTestStore("postgres");
+    // Without Redis the instances never see each other's edits: each stores a divergent state of one document.
+    a = await startTestApp(store, { instanceName: "union-a" });
+    b = await startTestApp(store, { instanceName: "union-b" });
+  });
+
+  afterAll(async () => {
+    for (const c of clients) c.destroy();
+    await a?.close();
+    await b?.close();
+    await store?.cleanup();
+  });
+
+  it("[DUR6] the stored row is the union of both instances' edits, same keys and different keys", async () => {
+    const { owner, campaignId, dmDoc } = await ownerWithCampaign(a);
+    const coDm = await new HttpUser(a.url, uniqueEmail("codm")).signUp("CoDM");
+    await coDm.accept(await owner.invite(campaignId, "dm"));
+    const onA = connectClient(a.url, dmDoc, owner.cookie);
+    const onB = connectClient(b.url, dmDoc, coDm.cookie);
+    clients.push(onA, onB);
+    expect(await onA.ready).toBe(true);
+    expect(await onB.ready).toBe(true);
+
+    const expectedTerrain = new Map<string, string>();
+    const expectedLabel = new Map<string, string>();
+    // Interleaved bursts on both instances: every store (debounce 50 ms, max 200 ms) races the other's.
+    for (let i = 0; i < EDITS_PER_DM; i++) {
+      onA.doc.getMap("terrain").set(`${i},1`, `a${i}`);
+      expectedTerrain.set(`${i},1`, `a${i}`);
+      onB.doc.getMap("label").set(`${i},1`, `b${i}`);
+      expectedLabel.set(`${i},1`, `b${i}`);
+      if (i % 10 === 0) await delay(15);
+    }
+    await eventually(() => {
+      expect(onA.provider.hasUnsyncedChanges).toBe(false);
+      expect(onB.provider.hasUnsyncedChanges).toBe(false);
+    }, 10_000);
+    // Neither instance holds the other's edits in memory.
+    expect(a.ctx.hocuspocus.documents.get(dmDoc)?.getMap("label").size ?? 0).toBe(0);
+    expect(b.ctx.hocuspocus.documents.get(dmDoc)?.getMap("terrain").size ?? 0).toBe(0);
+
+    const url = store.options.databaseUrl ?? "";
+    await eventually(async () => {
+      const doc = await readStoredDoc(url, dmDoc);
+      expect(missingKeys(doc, "terrain", expectedTerrain)).toEqual([]);
+      expect(missingKeys(doc, "label", expectedLabel)).toEqual([]);
+    }, 15_000, 100);
+
+    // Both write the same key (a conflict): the stored row holds one Yjs winner, and both instances keep storing
+    // without either erasing the other's other keys.
+    onA.doc.getMap("notes").set("0,0", "from A");
+    onB.doc.getMap("notes").set("0,0", "from B");
+    onA.doc.getMap("notes").set("9,9", "only A");
+    onB.doc.getMap("notes").set("8,8", "only B");
+    await eventually(async () => {
+      const doc = await readStoredDoc(url, dmDoc);
+      expect(["from A", "from B"]).toContain(doc?.getMap("notes").get("0,0"));
+      expect(doc?.getMap("notes").get("9,9")).toBe("only A");
+      expect(doc?.getMap("notes").get("8,8")).toBe("only B");
+      expect(missingKeys(doc, "terrain", expectedTerrain)).toEqual([]);
+      expect(missingKeys(doc, "label", expectedLabel)).toEqual([]);
+    }, 15_000, 100);
+  });
+});

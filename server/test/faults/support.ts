@@ -1,0 +1,100 @@
+import net from "node:net";
+import pg from "pg";
+import * as Y from "yjs";
+import { it } from "vitest";
+import { dmDocName } from "@hexcrawl/shared/docNames";
+import type { App } from "../../src/app.ts";
+import { DocumentPersistence } from "../../src/collab/persistence.ts";
+import { postgresReachable, TEST_PG_ADMIN_URL } from "../support/app.ts";
+import { HttpUser, uniqueEmail } from "../support/http.ts";
+
+export const TEST_REDIS_URL = process.env["TEST_REDIS_URL"] ?? "redis://127.0.0.1:6379";
+
+/** Is Redis answering PING at `url`? Raw RESP over a socket, so the check needs no client library. */
+export function redisReachable(url = TEST_REDIS_URL): Promise<boolean> {
+  const u = new URL(url);
+  return new Promise((resolve) => {
+    const socket = net.connect(Number(u.port || 6379), u.hostname);
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(2000, () => done(false));
+    socket.on("error", () => done(false));
+    socket.on("connect", () => socket.write("PING\r\n"));
+    socket.on("data", (d) => done(d.toString().startsWith("+PONG")));
+  });
+}
+
+/**
+ * Which required services are missing. A missing one skips the suite with the reason locally and fails it in CI
+ * (CI=true), like storeKinds() in support/app.ts. Call at module top level; `describe.skipIf(missing)`.
+ */
+export async function missingServices(needs: { postgres?: boolean; redis?: boolean }): Promise<string | null> {
+  const missing: string[] = [];
+  if (needs.postgres && !(await postgresReachable())) missing.push(`Postgres unreachable at ${TEST_PG_ADMIN_URL}`);
+  if (needs.redis && !(await redisReachable())) missing.push(`Redis unreachable at ${TEST_REDIS_URL}`);
+  if (missing.length === 0) return null;
+  const why = missing.join("; ");
+  if (process.env["CI"] === "true") {
+    it(`requires services in CI — ${why}`, () => {
+      throw new Error(`${why} (CI=true: a missing service is a failure)`);
+    });
+  } else {
+    it.skip(`skipped: ${why}`, () => undefined);
+  }
+  return why;
+}
+
+/** The stored state of a document, straight from Postgres (null when there is no row). */
+export async function readStoredDoc(databaseUrl: string, name: string): Promise<Y.Doc | null> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const r = await client.query<{ state: Buffer }>("select state from document where name = $1", [name]);
+    const row = r.rows[0];
+    if (!row) return null;
+    const doc = new Y.Doc();
+    Y.applyUpdate(doc, new Uint8Array(row.state));
+    return doc;
+  } finally {
+    await client.end();
+  }
+}
+
+/** The raw stored bytes of a document (null when there is no row). */
+export async function readStoredBytes(databaseUrl: string, name: string): Promise<Uint8Array | null> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const r = await client.query<{ state: Buffer }>("select state from document where name = $1", [name]);
+    const row = r.rows[0];
+    return row ? new Uint8Array(row.state) : null;
+  } finally {
+    await client.end();
+  }
+}
+
+/** A signed-up owner with a fresh campaign on `app`. */
+export async function ownerWithCampaign(app: App, label = "owner"): Promise<{ owner: HttpUser; campaignId: string; dmDoc: string }> {
+  const owner = await new HttpUser(app.url, uniqueEmail(label)).signUp("Owner");
+  const campaignId = await owner.createCampaign("Fault campaign");
+  return { owner, campaignId, dmDoc: dmDocName(campaignId) };
+}
+
+/** The app's persistence extension (to read its retry stats and unstored documents). */
+export function persistenceOf(app: App): DocumentPersistence {
+  const found = app.ctx.hocuspocus.configuration.extensions.find((e): e is DocumentPersistence => e instanceof DocumentPersistence);
+  if (!found) throw new Error("persistence extension not installed");
+  return found;
+}
+
+/** Keys of `map` in `doc` that are missing compared to `expected`. */
+export function missingKeys(doc: Y.Doc | null, map: string, expected: Map<string, string>): string[] {
+  const m = doc?.getMap<string>(map);
+  const missing: string[] = [];
+  for (const [k, v] of expected) if (m?.get(k) !== v) missing.push(k);
+  return missing;
+}
+
+export const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,344 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import {
+  ALL_PLAYERS,
+  dmDocName,
+  playerDocName,
+  project,
+  readSession,
+  reveal,
+  hide,
+  setDmNotes,
+  setLabel,
+  setNotes,
+  setTerrain,
+  setDmSetting,
+  type CommandResult,
+  type DmServerPresence,
+  type PlayerServerPresence,
+} from "@hexcrawl/shared";
+import type { App } from "../../src/app.ts";
+import { eventually, HttpUser, uniqueEmail } from "../support/http.ts";
+import { connectClient } from "../support/providers.ts";
+import { command, sendCommand, collectPushes } from "../support/commands.ts";
+import { createTestStore, startTestApp, type TestStore } from "../support/app.ts";
+import { setUpTable, viewOf, viewToObject, type Table } from "./fixture.ts";
+
+describe("player views: reveals, publish, lifecycle, presence, event log", () => {
+  let store: TestStore;
+  let app: App;
+  let t: Table;
+
+  beforeAll(async () => {
+    store = await createTestStore("pglite");
+    app = await startTestApp(store);
+  });
+  afterEach(() => t?.closeClients());
+  afterAll(async () => {
+    await app?.close();
+    await store?.cleanup();
+  });
+
+  it("[GAME1] staged: reveals wait for publish; each player gets exactly their hexes", async () => {
+    t = await setUpTable(app, 2);
+    const [alice, bob] = t.players as [HttpUser, HttpUser];
+    const dm = await t.dm();
+    const a = await t.player(alice);
+    const b = await t.player(bob);
+    setTerrain(dm.doc, "0,0", "forest");
+    setLabel(dm.doc, "0,0", "Elderwood");
+    setDmNotes(dm.doc, "0,0", "owlbear den");
+    setTerrain(dm.doc, "1,0", "hills");
+    setTerrain(dm.doc, "2,0", "swamp");
+    reveal(dm.doc, "0,0", ALL_PLAYERS);
+    reveal(dm.doc, "1,0", alice.id);
+
+    const pending = await command<CommandResult<"pending">>(dm, { type: "pending" });
+    const forAlice = pending.players.find((p) => p.userId === alice.id);
+    const forBob = pending.players.find((p) => p.userId === bob.id);
+    expect(forAlice?.changes.map((c) => [c.hex, c.kind])).toEqual([["0,0", "reveal"], ["1,0", "reveal"]]);
+    expect(forBob?.changes.map((c) => [c.hex, c.kind])).toEqual([["0,0", "reveal"]]);
+    expect(viewOf(a)).toEqual({});
+
+    const result = await command<CommandResult<"publish">>(dm, { type: "publish" });
+    expect(result.hexes).toBe(2);
+    expect(result.players).toBe(2);
+    await eventually(() => {
+      expect(viewOf(a)).toEqual({ "0,0": { terrain: "forest", label: "Elderwood" }, "1,0": { terrain: "hills" } });
+      expect(viewOf(b)).toEqual({ "0,0": { terrain: "forest", label: "Elderwood" } });
+    });
+    const after = await command<CommandResult<"pending">>(dm, { type: "pending" });
+    expect(after.players.every((p) => p.changes.length === 0)).toBe(true);
+  });
+
+  it("[GAME2] drop one pending change reverts it in the DM document; publish selected hexes only", async () => {
+    t = await setUpTable(app, 1);
+    const [alice] = t.players as [HttpUser];
+    const dm = await t.dm();
+    const other = await t.dm(t.coDm);
+    const a = await t.player(alice);
+    setTerrain(dm.doc, "0,0", "plains");
+    reveal(dm.doc, "0,0", ALL_PLAYERS);
+    await command(dm, { type: "publish" });
+    await eventually(() => expect(viewOf(a)).toEqual({ "0,0": { terrain: "plains" } }));
+
+    setTerrain(dm.doc, "0,0", "lava");
+    setTerrain(dm.doc, "3,3", "mountains");
+    reveal(dm.doc, "3,3", ALL_PLAYERS);
+    setTerrain(dm.doc, "4,4", "water");
+    reveal(dm.doc, "4,4", ALL_PLAYERS);
+    const dropped = await command<CommandResult<"drop">>(dm, { type: "drop", hex: "0,0" });
+    expect(dropped.changed).toBe(true);
+    await eventually(() => expect(other.doc.getMap("terrain").get("0,0")).toBe("plains"));
+    expect(dm.doc.getMap("terrain").get("0,0")).toBe("plains");
+
+    const partial = await command<CommandResult<"publish">>(dm, { type: "publish", hexes: ["3,3"] });
+    expect(partial.hexes).toBe(1);
+    await eventually(() => expect(viewOf(a)).toEqual({ "0,0": { terrain: "plains" }, "3,3": { terrain: "mountains" } }));
+    const pending = await command<CommandResult<"pending">>(dm, { type: "pending" });
+    expect(pending.players[0]?.changes.map((c) => c.hex)).toEqual(["4,4"]);
+
+    const droppedReveal = await command<CommandResult<"drop">>(dm, { type: "drop", hex: "4,4" });
+    expect(droppedReveal.changed).toBe(true);
+    expect(dm.doc.getMap("reveals").has("4,4|*")).toBe(false);
+    expect(dm.doc.getMap("terrain").get("4,4")).toBe("water");
+  });
+
+  it("[GAME3] hiding a hex removes it from the player document at the next publish", async () => {
+    t = await setUpTable(app, 1);
+    const [alice] = t.players as [HttpUser];
+    const dm = await t.dm();
+    const a = await t.player(alice);
+    setTerrain(dm.doc, "5,5", "desert");
+    reveal(dm.doc, "5,5", alice.id);
+    await command(dm, { type: "publish" });
+    await eventually(() => expect(viewOf(a)).toEqual({ "5,5": { terrain: "desert" } }));
+    hide(dm.doc, "5,5");
+    await new Promise((r) => setTimeout(r, 150));
+    expect(viewOf(a)).toEqual({ "5,5": { terrain: "desert" } });
+    await command(dm, { type: "publish" });
+    await eventually(() => expect(viewOf(a)).toEqual({}));
+  });
+
+  it("[GAME4] immediate mode publishes as the DM edits, coalescing a typing burst", async () => {
+    t = await setUpTable(app, 1);
+    const [alice] = t.players as [HttpUser];
+    const dm = await t.dm();
+    const a = await t.player(alice);
+    setTerrain(dm.doc, "0,1", "forest");
+    reveal(dm.doc, "0,1", ALL_PLAYERS);
+    setDmSetting(dm.doc, "broadcastMode", "immediate");
+    await eventually(() => expect(viewOf(a)).toEqual({ "0,1": { terrain: "forest" } }));
+
+    let playerUpdates = 0;
+    a.doc.on("update", () => (playerUpdates += 1));
+    const text = "A ring of standing stones hums at dusk.";
+    for (let i = 1; i <= text.length; i++) {
+      setNotes(dm.doc, "0,1", text.slice(0, i));
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await eventually(() => expect(viewOf(a)).toEqual({ "0,1": { terrain: "forest", notes: text } }));
+    // Each keystroke is its own DM transaction; the server coalesces them into far fewer player writes.
+    expect(playerUpdates).toBeLessThan(text.length / 3);
+
+    setTerrain(dm.doc, "9,9", "hills");
+    setDmNotes(dm.doc, "0,1", "the stones are a lich's phylactery");
+    await new Promise((r) => setTimeout(r, 400));
+    expect(viewOf(a)).toEqual({ "0,1": { terrain: "forest", notes: text } });
+  });
+
+  it("[GAME5] a player offline during a publish gets it on reconnect; a late joiner gets only what was published", async () => {
+    t = await setUpTable(app, 1);
+    const [alice] = t.players as [HttpUser];
+    const dm = await t.dm();
+    setTerrain(dm.doc, "1,1", "plains");
+    reveal(dm.doc, "1,1", ALL_PLAYERS);
+    setTerrain(dm.doc, "2,2", "forest");
+    reveal(dm.doc, "2,2", alice.id);
+    await command(dm, { type: "publish" });
+    // Staged but not published: nobody may see it yet.
+    setTerrain(dm.doc, "3,3", "dragon-lair");
+    reveal(dm.doc, "3,3", ALL_PLAYERS);
+    await eventually(async () => {
+      const r = await command<CommandResult<"pending">>(dm, { type: "pending" });
+      expect(r.players[0]?.changes.map((c) => c.hex)).toEqual(["3,3"]);
+    });
+
+    const a = await t.player(alice);
+    expect(viewOf(a)).toEqual({ "1,1": { terrain: "plains" }, "2,2": { terrain: "forest" } });
+
+    const late = await new HttpUser(app.url, uniqueEmail("late")).signUp("Late");
+    await late.accept(await t.owner.invite(t.campaignId, "player"));
+    const l = await t.player(late);
+    await eventually(() => expect(viewOf(l)).toEqual({ "1,1": { terrain: "plains" } }));
+  });
+
+  it("[GAME6] two DMs revealing different hexes at the same moment: both reveals survive", async () => {
+    t = await setUpTable(app, 1);
+    const [alice] = t.players as [HttpUser];
+    const d1 = await t.dm();
+    const d2 = await t.dm(t.coDm);
+    const a = await t.player(alice);
+    for (let i = 0; i < 20; i++) {
+      setTerrain(d1.doc, `${i},0`, "forest");
+      reveal(d1.doc, `${i},0`, ALL_PLAYERS);
+      setTerrain(d2.doc, `${i},1`, "hills");
+      reveal(d2.doc, `${i},1`, ALL_PLAYERS);
+    }
+    await eventually(() => {
+      expect(d1.doc.getMap("reveals").size).toBe(40);
+      expect(d2.doc.getMap("reveals").size).toBe(40);
+    });
+    await command(d2, { type: "publish" });
+    await eventually(() => expect(Object.keys(viewOf(a))).toHaveLength(40));
+  });
+
+  it("[LIFE1] lifecycle waiting → active ⇄ paused → ended, mirrored to players; invalid transitions are typed errors", async () => {
+    t = await setUpTable(app, 1);
+    const [alice] = t.players as [HttpUser];
+    const dm = await t.dm();
+    const pushes = collectPushes(dm);
+    const a = await t.player(alice);
+    expect(readSession(a.doc).status).toBe("waiting");
+
+    const bad = await sendCommand(dm, { type: "session", action: "pause" });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.error.code).toBe("INVALID_TRANSITION");
+
+    for (const [action, status] of [
+      ["start", "active"],
+      ["pause", "paused"],
+      ["resume", "active"],
+      ["end", "ended"],
+    ] as const) {
+      const r = await command<CommandResult<"session">>(dm, { type: "session", action });
+      expect(r.status).toBe(status);
+      await eventually(() => expect(readSession(a.doc).status).toBe(status));
+    }
+    await eventually(() => expect(pushes.filter((p) => p.type === "session").map((p) => p.type === "session" && p.status)).toContain("ended"));
+    const again = await sendCommand(dm, { type: "session", action: "resume" });
+    expect(again.ok ? "ok" : again.error.code).toBe("INVALID_TRANSITION");
+  });
+
+  it("[CMD1] commands are refused from players, DM previews and malformed messages, with typed errors", async () => {
+    t = await setUpTable(app, 1);
+    const [alice] = t.players as [HttpUser];
+    const a = await t.player(alice);
+    const preview = connectClient(app.url, playerDocName(t.campaignId, alice.id), t.owner.cookie);
+    t.clients.push(preview);
+    expect(await preview.ready).toBe(true);
+    const fromPlayer = await sendCommand(a, { type: "publish" });
+    expect(fromPlayer.ok ? "ok" : fromPlayer.error.code).toBe("READ_ONLY");
+    const fromPreview = await sendCommand(preview, { type: "session", action: "start" });
+    expect(fromPreview.ok ? "ok" : fromPreview.error.code).toBe("READ_ONLY");
+
+    const dm = await t.dm();
+    const replies: string[] = [];
+    dm.provider.on("stateless", ({ payload }: { payload: string }) => {
+      if ("ok" in (JSON.parse(payload) as object)) replies.push(payload);
+    });
+    dm.provider.sendStateless("{not json");
+    dm.provider.sendStateless(JSON.stringify({ v: 1, id: "x1", cmd: { type: "launch-missiles" } }));
+    dm.provider.sendStateless(JSON.stringify({ v: 1, id: "x2", cmd: { type: "drop", hex: "1,1,1" } }));
+    await eventually(() => expect(replies).toHaveLength(3));
+    for (const r of replies) expect(JSON.parse(r)).toMatchObject({ ok: false, error: { code: "BAD_REQUEST" } });
+    expect(JSON.parse(replies[1] ?? "{}")).toMatchObject({ id: "x1" });
+    const ok = await sendCommand(dm, { type: "pending" });
+    expect(ok.ok).toBe(true);
+  });
+
+  it("[PRES1] DMs see which players are online within a second; players see whether a DM is online; spoofed awareness is dropped", async () => {
+    t = await setUpTable(app, 2);
+    const [alice, bob] = t.players as [HttpUser, HttpUser];
+    const dm = await t.dm();
+    const onlinePlayers = () => {
+      const ids = new Set<string>();
+      dm.provider.awareness?.getStates().forEach((s) => {
+        const p = (s as Partial<DmServerPresence>).presence;
+        for (const u of p?.players ?? []) ids.add(u.userId);
+      });
+      return [...ids].sort();
+    };
+    await eventually(() => expect(onlinePlayers()).toEqual([]));
+    const a = await t.player(alice);
+    a.provider.setAwarenessField("user", { userId: bob.id, name: "I am Bob", role: "owner" });
+    a.provider.setAwarenessField("secret", "spoof");
+    const started = Date.now();
+    await eventually(() => expect(onlinePlayers()).toEqual([alice.id]), 1000);
+    expect(Date.now() - started).toBeLessThan(1000);
+    await eventually(() => {
+      let sawDm = false;
+      a.provider.awareness?.getStates().forEach((s) => {
+        const p = (s as Partial<PlayerServerPresence>).presence;
+        if (p && p.dms.some((d) => d.name === "Dungeon Master")) sawDm = true;
+      });
+      expect(sawDm).toBe(true);
+    });
+    const b = await t.player(bob);
+    await eventually(() => expect(onlinePlayers()).toEqual([alice.id, bob.id].sort()), 1000);
+    // The spoofed identity was replaced by the server's; unknown fields were stripped.
+    const serverDoc = app.ctx.hocuspocus.documents.get(playerDocName(t.campaignId, alice.id));
+    const states = [...(serverDoc?.awareness.getStates().values() ?? [])] as Array<Record<string, unknown>>;
+    const aliceState = states.find((s) => (s["user"] as { userId?: string } | undefined)?.userId !== undefined);
+    expect(aliceState?.["user"]).toMatchObject({ userId: alice.id, role: "player" });
+    expect(aliceState?.["secret"]).toBeUndefined();
+    b.destroy();
+    await eventually(() => expect(onlinePlayers()).toEqual([alice.id]), 1000);
+  });
+
+  it("[LOG1] the event log records lifecycle, reveals, hides, publishes and joins; players cannot read it", async () => {
+    t = await setUpTable(app, 1);
+    const [alice] = t.players as [HttpUser];
+    const dm = await t.dm();
+    await command(dm, { type: "session", action: "start" });
+    setTerrain(dm.doc, "7,7", "forest");
+    reveal(dm.doc, "7,7", alice.id);
+    await eventually(async () => {
+      const pending = await command<CommandResult<"pending">>(dm, { type: "pending" });
+      expect(pending.players[0]?.changes).toHaveLength(1);
+    });
+    await command(dm, { type: "publish" });
+    hide(dm.doc, "7,7", alice.id);
+    const a = await t.player(alice);
+    a.destroy();
+    await command(dm, { type: "session", action: "end" });
+    let types: string[] = [];
+    await eventually(async () => {
+      const r = await t.owner.request("GET", `/api/campaigns/${t.campaignId}/events`);
+      expect(r.status).toBe(200);
+      const events = (r.json as { events: Array<{ type: string; payload: Record<string, unknown>; actorId: string | null }> }).events;
+      types = events.map((e) => e.type);
+      expect(types).toEqual(
+        expect.arrayContaining(["session_start", "reveal", "publish", "hide", "player_join", "player_leave", "session_end"]),
+      );
+      const publish = events.find((e) => e.type === "publish");
+      expect(publish?.payload).toMatchObject({ hexes: ["7,7"], players: [alice.id] });
+      expect(publish?.actorId).toBe(t.owner.id);
+    });
+    expect(types.filter((x) => x === "publish")).toHaveLength(1);
+    const asPlayer = await alice.request("GET", `/api/campaigns/${t.campaignId}/events`);
+    expect(asPlayer.status).toBe(403);
+    const bad = await t.owner.request("GET", `/api/campaigns/${t.campaignId}/events?limit=9999`);
+    expect(bad.status).toBe(400);
+  });
+
+  it("[GAME7] the server's player document equals the projection of the server's DM document after a publish", async () => {
+    t = await setUpTable(app, 2);
+    const dm = await t.dm();
+    for (let i = 0; i < 30; i++) {
+      setTerrain(dm.doc, `${i},${-i}`, i % 2 ? "forest" : "hills");
+      setNotes(dm.doc, `${i},${-i}`, `note ${i}`);
+      reveal(dm.doc, `${i},${-i}`, i % 3 === 0 ? ALL_PLAYERS : (t.players[i % 2] as HttpUser).id);
+    }
+    await command(dm, { type: "publish" });
+    const serverDm = app.ctx.hocuspocus.documents.get(dmDocName(t.campaignId));
+    expect(serverDm).toBeDefined();
+    for (const p of t.players) {
+      const doc = app.ctx.hocuspocus.documents.get(playerDocName(t.campaignId, p.id));
+      expect(doc).toBeDefined();
+      if (!serverDm || !doc) continue;
+      expect(viewToObject(project(doc, "nobody"))).toEqual({});
+      const c = await t.player(p);
+      expect(viewOf(c)).toEqual(viewToObject(project(serverDm, p.id)));
+    }
+  });
+});
