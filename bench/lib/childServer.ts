@@ -132,6 +132,10 @@ export class ServerProcess {
     return this.rpc("waitUnloaded", { names, timeoutMs });
   }
 
+  waitQuiet(timeoutMs = 20_000): Promise<void> {
+    return this.rpc("waitQuiet", { timeoutMs });
+  }
+
   /** Ask the server to stop (IPC disconnect), then kill it if it lingers. */
   async stop(): Promise<void> {
     if (this.child.exitCode !== null || this.child.signalCode !== null) return;

@@ -20,6 +20,8 @@ export const ServerOp = {
   plainCopy: "plainCopy",
   /** Store every pending document now and wait until the named documents are unloaded. */
   waitUnloaded: "waitUnloaded",
+  /** Store everything and wait until no document is loaded at all (before a memory baseline). */
+  waitQuiet: "waitQuiet",
 } as const;
 export type ServerOp = (typeof ServerOp)[keyof typeof ServerOp];
 

@@ -1,4 +1,4 @@
-import type * as Y from "yjs";
+import * as Y from "yjs";
 import { DmMap } from "@hexcrawl/shared/model";
 import { connectClient, connectMany, sleep, type BenchClient } from "../lib/clients.ts";
 import { cpuMs, retainedBytes, type ServerProcess } from "../lib/childServer.ts";
@@ -6,7 +6,6 @@ import { Arrival, typeAndTrack } from "../lib/fanout.ts";
 import { mapHexes } from "../lib/map.ts";
 import { mean, summarize } from "../lib/stats.ts";
 import { blocks, PUBLISH_HEXES, ROUND_TIMEOUT_MS, SETTLE_MS, WARMUP_ROUNDS, type IdleRow, type PublishRow, type TypingRow } from "./common.ts";
-import * as YNs from "yjs";
 
 /**
  * The plain Hocuspocus baseline: 1 writer + N readers on one document, no auth, no persistence.
@@ -71,13 +70,13 @@ export async function baselineTyping(server: ServerProcess, readers: number, key
   const hex = "0,0";
   const writer = connect(server, name);
   await writer.synced;
-  const text = new YNs.Text("Notes: ");
+  const text = new Y.Text("Notes: ");
   writer.doc.getMap<unknown>(DmMap.notes).set(hex, text);
   const clients = await connectMany(Array.from({ length: readers }, (_, i) => i), () => connect(server, name));
   try {
     const len = (d: Y.Doc) => {
       const v = d.getMap<unknown>(DmMap.notes).get(hex);
-      return v instanceof YNs.Text ? v.length : 0;
+      return v instanceof Y.Text ? v.length : 0;
     };
     await new Arrival(clients.map((c) => c.doc)).arm((d) => len(d) > 0, ROUND_TIMEOUT_MS);
     const cpu0 = await server.cpu();
@@ -106,6 +105,7 @@ export async function baselineTyping(server: ServerProcess, readers: number, key
 /** Memory per idle reader and idle CPU with `count` readers on one document. */
 export async function baselineIdle(server: ServerProcess, count: number, windowMs: number): Promise<IdleRow> {
   const name = "baseline-idle";
+  await server.waitQuiet();
   const mem0 = await server.mem();
   const clients = await connectMany(Array.from({ length: count }, (_, i) => i), () => connect(server, name));
   try {

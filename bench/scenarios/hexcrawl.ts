@@ -276,7 +276,8 @@ export async function hexcrawlIdle(server: ServerProcess, dm: BenchUser, players
   const campaign = await Campaign.create(server, dm, players, "bench idle", 1);
   // Only players: the DM's own connection and document are not part of "per idle player".
   campaign.dmClient.destroy();
-  await server.waitUnloaded([campaign.dmDocName]);
+  // Nothing loaded before the baseline sample: the DM document took every player document with it.
+  await server.waitQuiet();
   const mem0 = await server.mem();
   await campaign.connectPlayers();
   try {

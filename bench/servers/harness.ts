@@ -123,6 +123,17 @@ export function serveBenchRpc(hocuspocus: Hocuspocus, close: () => Promise<void>
           await new Promise((r) => setTimeout(r, UNLOAD_POLL_MS));
         }
       }
+      case "waitQuiet": {
+        const timeoutMs = Number(args["timeoutMs"] ?? 20_000);
+        const deadline = Date.now() + timeoutMs;
+        for (;;) {
+          hocuspocus.flushPendingStores();
+          const busy = hocuspocus.documents.size + hocuspocus.loadingDocuments.size + hocuspocus.unloadingDocuments.size;
+          if (busy === 0) return null;
+          if (Date.now() > deadline) throw new Error(`documents still loaded after ${timeoutMs} ms: ${[...hocuspocus.documents.keys()].join(", ")}`);
+          await new Promise((r) => setTimeout(r, UNLOAD_POLL_MS));
+        }
+      }
       default:
         throw new Error(`unknown op ${String(req.op)}`);
     }

@@ -17,6 +17,7 @@ import { AuthExtension } from "./collab/AuthExtension.ts";
 import { WsBridge } from "./collab/wsBridge.ts";
 import { createPersistence } from "./collab/persistence.ts";
 import { createGuards } from "./collab/guards.ts";
+import { REDIS_CLIENT_OPTIONS } from "./collab/redisClientOptions.ts";
 import { GameExtension } from "./game/GameExtension.ts";
 import { isOriginAllowed } from "./collab/origin.ts";
 import { DEFAULT_COLLAB_LIMITS, type CollabLimits } from "./collab/limits.ts";
@@ -188,7 +189,7 @@ export async function startApp(options: StartOptions = {}): Promise<App> {
   ];
   if (config.redisUrl) {
     const r = redisOptions(config.redisUrl);
-    extensions.push(new RedisExtension({ host: r.host, port: r.port, options: r.options, identifier: config.instanceName }));
+    extensions.push(new RedisExtension({ host: r.host, port: r.port, options: { ...REDIS_CLIENT_OPTIONS, ...r.options }, identifier: config.instanceName }));
   }
   extensions.push(...(extraExtensions ?? []));
   hocuspocus.configure({ extensions });

@@ -81,7 +81,7 @@ describe.skipIf(skipReason !== null)("client shell in Chromium", () => {
     console.log(`[e2e] browser close ${t1 - t0} ms, server close ${Date.now() - t1} ms`);
   });
 
-  it("[CLIENT13] sign up, create a campaign, open it, see connected", async () => {
+  it("[CLIENT4] [CLIENT13] sign up, create a campaign, open it, see connected", async () => {
     current = await newTestPage(browser, server.app.url);
     const { page } = current;
     await signUp(page, uniqueUser("Dm"));
@@ -112,21 +112,52 @@ describe.skipIf(skipReason !== null)("client shell in Chromium", () => {
     await page.mouse.down();
     await page.mouse.move(box.x + box.width / 2 + 60, box.y + box.height / 2, { steps: 6 });
     await page.mouse.up();
-    await page.waitForFunction(() => {
-      const n = Number.parseInt(document.querySelector('[data-testid="terrain-count"]')?.textContent ?? "0", 10);
-      return n >= 3;
-    });
-    const painted = await page.getByTestId("terrain-count").textContent();
+    await page.waitForFunction(
+      () => Number(document.querySelector('[data-testid="terrain-count"]')?.getAttribute("data-count")) >= 3,
+    );
+    const painted = await page.getByTestId("terrain-count").getAttribute("data-count");
     expect(await page.getByTestId("hover-coords").textContent()).toMatch(/q -?\d+, r -?\d+ · Forest/);
     // Wait until the server has acknowledged the edits, then reload and see them again.
     await page.locator('[data-testid="connection-state"][data-status="connected"][data-unsynced="0"]').waitFor();
     await page.reload();
     await waitConnected(page);
-    await page.waitForFunction(
-      (expected) => document.querySelector('[data-testid="terrain-count"]')?.textContent === expected,
-      painted,
-    );
+    await page.locator(`[data-testid="terrain-count"][data-count="${painted}"]`).waitFor();
     await saveScreenshot(page, "shell-painted-map");
+  });
+
+  it("[CLIENT6] [CLIENT7] offline edits are kept on the device, counted, and sent on reconnect", async () => {
+    current = await newTestPage(browser, server.app.url);
+    const { page, context } = current;
+    await signUp(page, uniqueUser("Traveller"));
+    await createCampaign(page, "Offline Test");
+    await waitConnected(page);
+
+    await context.setOffline(true);
+    await page.locator('[data-testid="connection-state"][data-status="offline"]').waitFor({ timeout: CONNECT_TIMEOUT_MS });
+    await page.getByRole("button", { name: "Water" }).click();
+    const box = await page.getByTestId("hex-map").boundingBox();
+    if (!box) throw new Error("map has no box");
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    await page.locator('[data-testid="terrain-count"][data-count="1"]').waitFor();
+    const offlineText = await page.getByTestId("connection-state").textContent();
+    expect(offlineText).toContain("offline — edits saved on this device");
+    expect(offlineText).toMatch(/not yet sent/);
+    await saveScreenshot(page, "shell-offline-edit");
+
+    await context.setOffline(false);
+    await page.locator('[data-testid="connection-state"][data-status="connected"][data-unsynced="0"]').waitFor({
+      timeout: CONNECT_TIMEOUT_MS,
+    });
+    // A fresh context has no IndexedDB copy: the hex can only come from the server.
+    const other = await newTestPage(browser, server.app.url);
+    try {
+      await other.context.addCookies(await context.cookies());
+      await other.page.goto(page.url());
+      await waitConnected(other.page);
+      await other.page.locator('[data-testid="terrain-count"][data-count="1"]').waitFor();
+    } finally {
+      await other.context.close();
+    }
   });
 
   it("[CLIENT5] a player joins through the invite link and opens their own view", async () => {
@@ -183,7 +214,7 @@ describe.skipIf(skipReason !== null)("client shell in Chromium", () => {
       writer.destroy();
     }
     const total = String(PERF_MAP_COLS * PERF_MAP_ROWS);
-    await page.waitForFunction((n) => document.querySelector('[data-testid="terrain-count"]')?.textContent === `${n} hexes`, total);
+    await page.locator(`[data-testid="terrain-count"][data-count="${total}"]`).waitFor();
 
     // Zoom out until the whole map is on screen (the most expensive view), then measure a few frames.
     const map = page.getByTestId("hex-map");

@@ -63,6 +63,13 @@ describe("connection status", () => {
     );
   });
 
+  it("[CLIENT15] a document newer than the client is outdated even while connected, and hides the edit count", () => {
+    const synced = { ...base, socket: "connected" as const, synced: true, everSynced: true };
+    const status = connectionStatus({ ...synced, docNewerThanClient: true });
+    expect(status).toBe(ConnectionStatus.outdated);
+    expect(connectionLabel(status, 3)).toBe("outdated — reload the page");
+  });
+
   it("[CLIENT6] only the connected label contains the word 'connected'", () => {
     for (const s of Object.values(ConnectionStatus)) {
       expect(s.includes("connected"), s).toBe(s === ConnectionStatus.connected);

@@ -70,6 +70,8 @@ export interface CampaignDeps {
   pool: pg.Pool;
   /** Called with every error of a background task (never thrown into Hocuspocus). */
   onError(where: string, err: unknown): void;
+  /** Background writes (event log) register here so shutdown can wait for them. */
+  track(task: Promise<unknown>): void;
 }
 
 interface Player {
@@ -499,9 +501,10 @@ export class Campaign {
 
   /** Record an event (once: callers only log where the change or command arrived). Never throws. */
   log(type: string, actorId: string | null, payload: unknown, sessionId?: string): void {
-    void (async () => {
+    const task = (async () => {
       const sid = sessionId ?? (await repos.getCurrentSession(this.deps.pool, this.id)).id;
       await repos.appendEvent(this.deps.pool, { campaignId: this.id, sessionId: sid, type, actorId, payload });
     })().catch((err: unknown) => this.deps.onError(`log ${type}`, err));
+    this.deps.track(task);
   }
 }

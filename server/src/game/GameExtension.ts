@@ -41,19 +41,28 @@ export class GameExtension implements Extension {
   readonly extensionName = "hexcrawl-game";
   private readonly campaigns = new Map<string, Campaign>();
   private readonly commandCounts = new WeakMap<object, { windowStart: number; count: number }>();
+  private readonly background = new Set<Promise<unknown>>();
 
   constructor(
     private readonly deps: { hocuspocus: () => Hocuspocus; pool: pg.Pool },
   ) {}
 
+  private newCampaign(id: string): Campaign {
+    return new Campaign(id, {
+      hocuspocus: this.deps.hocuspocus(),
+      pool: this.deps.pool,
+      onError: (where, err) => console.error(`[game ${id}] ${where} failed:`, err),
+      track: (task) => {
+        this.background.add(task);
+        void task.finally(() => this.background.delete(task));
+      },
+    });
+  }
+
   private campaign(id: string): Campaign {
     let c = this.campaigns.get(id);
     if (!c) {
-      c = new Campaign(id, {
-        hocuspocus: this.deps.hocuspocus(),
-        pool: this.deps.pool,
-        onError: (where, err) => console.error(`[game ${id}] ${where} failed:`, err),
-      });
+      c = this.newCampaign(id);
       this.campaigns.set(id, c);
     }
     return c;
@@ -115,12 +124,7 @@ export class GameExtension implements Extension {
 
   /** Log for a campaign with no DM document here (a player alone on this instance). */
   private logDetached(ctx: CollabContext, type: string): void {
-    const campaign = new Campaign(ctx.doc.campaignId, {
-      hocuspocus: this.deps.hocuspocus(),
-      pool: this.deps.pool,
-      onError: (where, err) => console.error(`[game ${ctx.doc.campaignId}] ${where} failed:`, err),
-    });
-    campaign.log(type, ctx.user.id, { userId: ctx.user.id, name: ctx.user.name });
+    this.newCampaign(ctx.doc.campaignId).log(type, ctx.user.id, { userId: ctx.user.id, name: ctx.user.name });
   }
 
   /**
@@ -186,5 +190,7 @@ export class GameExtension implements Extension {
   async onDestroy(): Promise<void> {
     for (const c of this.campaigns.values()) await c.detachDm().catch(() => undefined);
     this.campaigns.clear();
+    // Event-log writes still in flight (player leaves during shutdown) finish before the pool closes.
+    await Promise.allSettled([...this.background]);
   }
 }

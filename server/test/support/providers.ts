@@ -26,12 +26,12 @@ export function connectClient(
   baseUrl: string,
   documentName: string,
   cookie: string,
-  opts: { origin?: string; campaignParam?: string } = {},
+  opts: { origin?: string; campaignParam?: string; socketClass?: new (address: string | URL, protocols?: string | string[]) => WebSocket } = {},
 ): TestClient {
   const wsUrl = baseUrl.replace(/^http/, "ws") + "/collab" + (opts.campaignParam ? `?campaign=${opts.campaignParam}` : "");
   const socket = new HocuspocusProviderWebsocket({
     url: wsUrl,
-    WebSocketPolyfill: socketClass(cookie, opts.origin ?? baseUrl),
+    WebSocketPolyfill: opts.socketClass ?? socketClass(cookie, opts.origin ?? baseUrl),
     autoConnect: true,
     delay: 100,
     minDelay: 100,
