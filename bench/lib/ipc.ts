@@ -60,6 +60,8 @@ export interface LoadResult {
   heapBytes: number;
   encodedBytes: number;
   hexes: number;
+  /** Every document loaded once the load settled (the server may open others with it). */
+  loadedAfter: string[];
 }
 
 /** Result of `plainCopy`. */

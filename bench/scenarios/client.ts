@@ -33,6 +33,26 @@ const DRAG_STEPS = 120;
 /** "-" presses that zoom a 100×100 map of 32 px hexes out until it fits a 1280×800 window (1.25 per press). */
 const ZOOM_OUT_PRESSES = 11;
 
+/** Records every requestAnimationFrame timestamp and HexMap's last draw() duration until stopped. */
+const RECORD_FRAMES_JS = `(() => {
+  window.__frames = [];
+  window.__draws = [];
+  window.__recording = true;
+  const canvas = document.querySelector("[data-testid=hex-map]");
+  const tick = (t) => {
+    if (!window.__recording) return;
+    window.__frames.push(t);
+    const d = Number(canvas && canvas.dataset.drawMs);
+    if (Number.isFinite(d)) window.__draws.push(d);
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+})()`;
+const STOP_RECORDING_JS = `(() => {
+  window.__recording = false;
+  return { frames: window.__frames, draws: window.__draws };
+})()`;
+
 /** Frame-time figures of one drag. */
 export interface PanRow {
   view: string;
@@ -94,21 +114,8 @@ export async function panFrames(baseUrl: string, dm: BenchUser, campaignId: stri
     if (!box) return { na: "map canvas not visible" };
     const rows: PanRow[] = [];
     const drag = async (view: string) => {
-      await page.evaluate(() => {
-        const w = window as unknown as { __frames: number[]; __draws: number[]; __recording: boolean };
-        w.__frames = [];
-        w.__draws = [];
-        w.__recording = true;
-        const canvasEl = document.querySelector<HTMLCanvasElement>("[data-testid=hex-map]");
-        const tick = (t: number) => {
-          if (!w.__recording) return;
-          w.__frames.push(t);
-          const d = Number(canvasEl?.dataset["drawMs"]);
-          if (Number.isFinite(d)) w.__draws.push(d);
-          requestAnimationFrame(tick);
-        };
-        requestAnimationFrame(tick);
-      });
+      // Passed as source text: the TS loader's helpers (e.g. __name) do not exist in the page.
+      await page.evaluate(RECORD_FRAMES_JS);
       const cx = box.x + box.width / 2;
       const cy = box.y + box.height / 2;
       const span = Math.min(box.width, box.height) * 0.4;
@@ -121,11 +128,7 @@ export async function panFrames(baseUrl: string, dm: BenchUser, campaignId: stri
         await page.waitForTimeout(stepMs);
       }
       await page.mouse.up();
-      const { frames, draws } = await page.evaluate(() => {
-        const w = window as unknown as { __frames: number[]; __draws: number[]; __recording: boolean };
-        w.__recording = false;
-        return { frames: w.__frames, draws: w.__draws };
-      });
+      const { frames, draws } = (await page.evaluate(STOP_RECORDING_JS)) as { frames: number[]; draws: number[] };
       const deltas = frames.slice(1).map((t, i) => t - (frames[i] ?? t));
       rows.push({
         view,

@@ -303,7 +303,8 @@ export interface BigMapResult {
   revealedHexes: number;
   dmEncodedBytes: number;
   dmEncodedBytesPerHex: number;
-  dmLoad: { coldLoadMs: number; heapBytes: number; bytesPerHex: number } | NotAvailable;
+  /** Heap growth of loading the DM document (with its player documents already loaded); `alsoLoaded`: other documents the load opened. */
+  dmLoad: { coldLoadMs: number; heapBytes: number; bytesPerHex: number; alsoLoaded: string[] } | NotAvailable;
   playerDoc:
     | { heapBytes: number; bytesPerHex: number; plainHeapBytes: number; plainBytesPerHex: number; ratioToPlain: number; encodedBytes: number; plainEncodedBytes: number }
     | NotAvailable;
@@ -340,7 +341,7 @@ export async function bigMap(server: ServerProcess, dm: BenchUser, player: Bench
     dmEncodedBytes,
     dmEncodedBytesPerHex: dmEncodedBytes / mapSize,
     dmLoad: { na: "not measured" },
-    playerDoc: { na: PUBLISH_NA },
+    playerDoc: { na: "not measured" },
     playerFirstSyncColdMs: { na: PUBLISH_NA },
     playerFirstSyncWarmMs: { na: PUBLISH_NA },
     dmFirstSyncColdMs: { na: "not measured" },
@@ -364,11 +365,10 @@ export async function bigMap(server: ServerProcess, dm: BenchUser, player: Bench
     c.destroy();
     await server.waitUnloaded([c.dmDocName, playerName]);
 
+    await server.waitQuiet();
     try {
-      const dmLoad = await server.load(c.dmDocName);
-      result.dmLoad = { coldLoadMs: dmLoad.loadMs, heapBytes: dmLoad.heapBytes, bytesPerHex: dmLoad.heapBytes / mapSize };
       if (!c.publishNa) {
-        // The DM document stays loaded so the player document's figure is its own growth only.
+        // The player document alone first (the DM document would open it too, for presence).
         const p = await server.load(playerName);
         const plain = await server.plainCopy(playerName);
         result.playerDoc = {
@@ -381,13 +381,20 @@ export async function bigMap(server: ServerProcess, dm: BenchUser, player: Bench
           plainEncodedBytes: plain.encodedBytes,
         };
       }
+      const dmLoad = await server.load(c.dmDocName);
+      result.dmLoad = {
+        coldLoadMs: dmLoad.loadMs,
+        heapBytes: dmLoad.heapBytes,
+        bytesPerHex: dmLoad.heapBytes / mapSize,
+        alsoLoaded: dmLoad.loadedAfter.filter((n) => n !== c.dmDocName && n !== playerName),
+      };
     } catch (err) {
-      if ("na" in result.dmLoad) result.dmLoad = na(err);
-      else result.playerDoc = na(err);
+      if (!c.publishNa && "na" in result.playerDoc) result.playerDoc = na(err);
+      else result.dmLoad = na(err);
     } finally {
-      await server.release(playerName).catch(() => undefined);
       await server.release(c.dmDocName).catch(() => undefined);
-      await server.waitUnloaded([c.dmDocName, playerName]);
+      await server.release(playerName).catch(() => undefined);
+      await server.waitQuiet();
     }
 
     if (!c.publishNa) {

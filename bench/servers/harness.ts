@@ -11,6 +11,8 @@ import type { CpuSample, LoadResult, MemSample, PlainCopyResult, RpcRequest, Ser
 type DirectConnection = Awaited<ReturnType<Hocuspocus["openDirectConnection"]>>;
 
 const UNLOAD_POLL_MS = 20;
+const SETTLE_STABLE_MS = 300;
+const SETTLE_TIMEOUT_MS = 5000;
 
 function send(msg: ServerMessage): void {
   process.send?.(msg);
@@ -45,6 +47,23 @@ function hexCount(doc: Y.Doc): number {
 /** Wire a Hocuspocus instance to the driver. `close` stops the server. */
 export function serveBenchRpc(hocuspocus: Hocuspocus, close: () => Promise<void>): void {
   const direct = new Map<string, DirectConnection>();
+  /** Wait until no document is loading or unloading and the loaded set has been stable for SETTLE_STABLE_MS. */
+  async function settle(): Promise<void> {
+    const deadline = Date.now() + SETTLE_TIMEOUT_MS;
+    let last = "";
+    let stableSince = Date.now();
+    while (Date.now() < deadline) {
+      hocuspocus.flushPendingStores();
+      const busy = hocuspocus.loadingDocuments.size + hocuspocus.unloadingDocuments.size;
+      const names = [...hocuspocus.documents.keys()].sort().join(",");
+      if (busy > 0 || names !== last) {
+        last = names;
+        stableSince = Date.now();
+      } else if (Date.now() - stableSince >= SETTLE_STABLE_MS) return;
+      await new Promise((r) => setTimeout(r, UNLOAD_POLL_MS));
+    }
+  }
+
   async function handle(req: RpcRequest): Promise<unknown> {
     const args = req.args ?? {};
     switch (req.op) {
@@ -70,12 +89,15 @@ export function serveBenchRpc(hocuspocus: Hocuspocus, close: () => Promise<void>
         direct.set(name, conn);
         const doc = conn.document;
         if (!doc) throw new Error(`${name} did not load`);
+        // Let side effects of the load (documents the server opens or closes with it) finish first.
+        await settle();
         const after = memNow();
         return {
           loadMs,
           heapBytes: retained(after) - retained(before),
           encodedBytes: Y.encodeStateAsUpdate(doc).byteLength,
           hexes: hexCount(doc),
+          loadedAfter: [...hocuspocus.documents.keys()],
         } satisfies LoadResult;
       }
       case "release": {

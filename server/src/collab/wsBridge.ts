@@ -5,6 +5,7 @@ import { WebSocketServer, type WebSocket } from "ws";
 import type { Hocuspocus } from "@hocuspocus/server";
 import { isOriginAllowed } from "./origin.ts";
 import { WindowCounter, type CollabLimits } from "./limits.ts";
+import { checkEnvelope } from "./messageChecks.ts";
 
 /** The WebSocket path (DESIGN.md). `?campaign={id}` may follow, for load-balancer hashing. */
 export const COLLAB_PATH = "/collab";
@@ -109,6 +110,9 @@ export class WsBridge {
         ws.close(1003, "Binary frames only");
         return;
       }
+      // Garbage never reaches Hocuspocus (it would queue it before authentication): HARD1 in SPEC.durability.md.
+      const envelopeRejection = checkEnvelope(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+      if (envelopeRejection) return ws.close(envelopeRejection.code, envelopeRejection.reason);
       try {
         connection.handleMessage(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
       } catch (err) {

@@ -1,0 +1,212 @@
+import * as Y from "yjs";
+import { CloseCode } from "@hexcrawl/shared/protocol";
+
+/**
+ * Pure checks of inbound Hocuspocus messages (HARD1–HARD6 in SPEC.durability.md). No Hocuspocus import:
+ * the extension (UpdateGuard) and the socket bridge call these and close the socket on a verdict.
+ *
+ * Why decode before applying: Y.applyUpdate integrates the structs first and reads the delete set last, so an
+ * update truncated or corrupted in its delete set leaves the structs applied (partial state) before it throws.
+ * Y.decodeUpdate reads the whole V1 update without touching any document; on V1 every read advances through the
+ * input (lib0's readVarUint throws at the end of the array), so the work is bounded by the frame size. The known
+ * yjs hang payloads are V2 ones (run-length decoders that repeat a value without consuming input); Hocuspocus speaks
+ * V1 only, so V2 bytes are decoded as V1 here and fail or decode as a bounded V1 update.
+ */
+
+/**
+ * A bounds-checked reader of lib0's varint encoding (the Hocuspocus/y-protocols wire format), so this module needs
+ * nothing beyond yjs. Every read throws past the end; varints beyond 2^53 throw.
+ */
+class WireReader {
+  private pos = 0;
+  private static readonly text = new TextDecoder();
+  constructor(private readonly bytes: Uint8Array) {}
+
+  varUint(): number {
+    let num = 0;
+    let mult = 1;
+    while (this.pos < this.bytes.length) {
+      const r = this.bytes[this.pos++] ?? 0;
+      num += (r & 0x7f) * mult;
+      if (r < 0x80) return num;
+      mult *= 128;
+      if (num > Number.MAX_SAFE_INTEGER || mult > 2 ** 56) throw new RangeError("varint out of range");
+    }
+    throw new RangeError("unexpected end of message");
+  }
+
+  varBytes(): Uint8Array {
+    const len = this.varUint();
+    if (len > this.bytes.length - this.pos) throw new RangeError("length beyond the message");
+    const out = this.bytes.subarray(this.pos, this.pos + len);
+    this.pos += len;
+    return out;
+  }
+
+  varString(): string {
+    return WireReader.text.decode(this.varBytes());
+  }
+
+  get hasContent(): boolean {
+    return this.pos < this.bytes.length;
+  }
+}
+
+/** Hocuspocus message types (wire values, @hocuspocus/server MessageType). */
+export const WireType = {
+  Sync: 0,
+  Awareness: 1,
+  Auth: 2,
+  QueryAwareness: 3,
+  SyncReply: 4,
+  Stateless: 5,
+  BroadcastStateless: 6,
+  Close: 7,
+  SyncStatus: 8,
+} as const;
+
+/** Types a client may send. BroadcastStateless is server-internal; SyncStatus flows server → client only. */
+const CLIENT_TYPES: ReadonlySet<number> = new Set([
+  WireType.Sync,
+  WireType.Awareness,
+  WireType.Auth,
+  WireType.QueryAwareness,
+  WireType.SyncReply,
+  WireType.Stateless,
+  WireType.Close,
+]);
+
+/** y-protocols sync sub-types. */
+const SyncStep = { step1: 0, step2: 1, update: 2 } as const;
+
+/** Longest document name accepted in a message envelope (UTF-16 units). Real names are < 100. */
+export const MAX_DOC_NAME_CHARS = 256;
+/** Largest awareness update one message may carry. A full state (cursor, 200-hex selection, user) is < 4 KB. */
+export const MAX_AWARENESS_BYTES = 16 * 1024;
+/** Most client states one awareness message may carry (a client sends its own; a tab may hold a few). */
+export const MAX_AWARENESS_STATES = 8;
+/** Largest struct length or clock accepted in an update: far beyond any real document, far below 2^53. */
+export const MAX_CLOCK = 2 ** 40;
+/** Longest stateless payload (UTF-16 units): a DM command is at most protocol MAX_COMMAND_CHARS (512 Ki). */
+export const MAX_STATELESS_CHARS = 512 * 1024;
+
+/** Why a message is refused, and the close code the socket gets. */
+export interface Rejection {
+  code: number;
+  reason: string;
+}
+
+const reject = (reason: string, code: number = CloseCode.BAD_REQUEST): Rejection => ({ code, reason });
+
+/**
+ * The envelope every message shares: a document name, then a known client message type. Cheap; checked on every
+ * frame before Hocuspocus sees it (also before authentication, where Hocuspocus would queue garbage).
+ */
+export function checkEnvelope(frame: Uint8Array): Rejection | null {
+  try {
+    const decoder = new WireReader(frame);
+    const name = decoder.varString();
+    if (name.length === 0 || name.length > MAX_DOC_NAME_CHARS) return reject("bad document name");
+    const type = decoder.varUint();
+    if (!CLIENT_TYPES.has(type)) return reject(`message type ${type} not accepted from clients`);
+    return null;
+  } catch {
+    return reject("malformed message envelope");
+  }
+}
+
+/** A V1 Yjs update is well-formed and within bounds: decodes completely, no absurd clocks or lengths. */
+export function checkUpdateV1(update: Uint8Array): Rejection | null {
+  let decoded: ReturnType<typeof Y.decodeUpdate>;
+  try {
+    decoded = Y.decodeUpdate(update);
+  } catch {
+    return reject("malformed update");
+  }
+  for (const struct of decoded.structs) {
+    if (!Number.isSafeInteger(struct.id.clock) || struct.id.clock > MAX_CLOCK || struct.length > MAX_CLOCK || struct.length < 0) {
+      return reject("update out of bounds");
+    }
+  }
+  for (const ranges of decoded.ds.clients.values()) {
+    for (const r of ranges) {
+      if (r.clock > MAX_CLOCK || r.len > MAX_CLOCK || r.len < 0) return reject("update out of bounds");
+    }
+  }
+  return null;
+}
+
+/** What checkMessage needs to know about the connection. */
+export interface MessageContext {
+  readOnly: boolean;
+}
+
+/** The awareness payload's size and shape; returns the number of states it carries. */
+function checkAwareness(payload: Uint8Array): Rejection | number {
+  if (payload.byteLength > MAX_AWARENESS_BYTES) return reject("awareness update too large", CloseCode.TOO_LARGE);
+  try {
+    const d = new WireReader(payload);
+    const count = d.varUint();
+    if (count > MAX_AWARENESS_STATES) return reject("too many awareness states");
+    for (let i = 0; i < count; i++) {
+      d.varUint(); // clientID
+      d.varUint(); // clock
+      JSON.parse(d.varString());
+    }
+    if (d.hasContent) return reject("trailing bytes after awareness update");
+    return count;
+  } catch {
+    return reject("malformed awareness update");
+  }
+}
+
+/** What kind of message passed the check (the extension rate-limits awareness). */
+export type CheckedKind = "sync" | "awareness" | "queryAwareness" | "stateless" | "other";
+
+/**
+ * Full check of one frame from an authenticated connection: envelope, then the payload of its type.
+ * Returns the rejection, or the kind of an accepted message.
+ */
+export function checkMessage(frame: Uint8Array, _ctx: MessageContext): Rejection | CheckedKind {
+  const envelope = checkEnvelope(frame);
+  if (envelope) return envelope;
+  try {
+    const d = new WireReader(frame);
+    d.varString();
+    const type = d.varUint();
+    switch (type) {
+      case WireType.Sync:
+      case WireType.SyncReply: {
+        const step = d.varUint();
+        const payload = d.varBytes();
+        if (d.hasContent) return reject("trailing bytes after sync message");
+        if (step === SyncStep.step1) {
+          // A state vector: pairs of varUints, each at least one byte, so the loop is bounded by the payload.
+          const sv = Y.decodeStateVector(payload);
+          for (const clock of sv.values()) if (clock > MAX_CLOCK) return reject("state vector out of bounds");
+          return "sync";
+        }
+        // Read-only connections are refused by Hocuspocus, but only after it decoded the update
+        // (Y.snapshotContainsUpdate): the check protects them too.
+        if (step === SyncStep.step2 || step === SyncStep.update) return checkUpdateV1(payload) ?? "sync";
+        return reject(`unknown sync step ${step}`);
+      }
+      case WireType.Awareness: {
+        const payload = d.varBytes();
+        const result = checkAwareness(payload);
+        return typeof result === "number" ? "awareness" : result;
+      }
+      case WireType.QueryAwareness:
+        return "queryAwareness";
+      case WireType.Stateless: {
+        const payload = d.varString();
+        if (payload.length > MAX_STATELESS_CHARS) return reject("stateless message too large", CloseCode.TOO_LARGE);
+        return "stateless";
+      }
+      default:
+        return "other";
+    }
+  } catch {
+    return reject("malformed message");
+  }
+}
