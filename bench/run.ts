@@ -263,7 +263,8 @@ async function main(): Promise<void> {
             id = c.id;
             c.destroy();
           }
-          return panFrames(hc.url, dm, id, cfg.bigMapHexes, cfg.panMs);
+          await mkdir(RESULTS_DIR, { recursive: true });
+          return panFrames(hc.url, dm, id, cfg.bigMapHexes, cfg.panMs, RESULTS_DIR);
         });
       }
     }

@@ -134,7 +134,9 @@ export function renderMarkdown(r: BenchResults): string {
     bigRows.push([`DM document, ${big.mapHexes} hexes: encoded size`, `${bytes(big.dmEncodedBytes)} (${big.dmEncodedBytesPerHex.toFixed(0)} B/hex)`]);
     bigRows.push([
       "server memory per loaded DM document",
-      isNa(big.dmLoad) ? naCell(big.dmLoad) : `${bytes(big.dmLoad.heapBytes)} (${big.dmLoad.bytesPerHex.toFixed(0)} B/hex)`,
+      isNa(big.dmLoad)
+        ? naCell(big.dmLoad)
+        : `${bytes(big.dmLoad.heapBytes)} (${big.dmLoad.bytesPerHex.toFixed(0)} B/hex)${big.dmLoad.alsoLoaded.length ? `, incl. ${big.dmLoad.alsoLoaded.length} other document(s) the server opened with it` : ""}`,
     ]);
     bigRows.push(["cold load of the DM document from the store (server side)", isNa(big.dmLoad) ? naCell(big.dmLoad) : `${ms(big.dmLoad.coldLoadMs)} ms`]);
     bigRows.push(["DM first sync, cold (connect → synced, client side)", val(big.dmFirstSyncColdMs, (v) => `${ms(v)} ms`)]);

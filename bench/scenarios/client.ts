@@ -93,7 +93,14 @@ function cookiesFor(user: BenchUser, url: string) {
 }
 
 /** Drag the DM's map at the default zoom and zoomed out to the whole map; frame deltas of each. */
-export async function panFrames(baseUrl: string, dm: BenchUser, campaignId: string, mapHexes: number, panMs: number): Promise<PanRow[] | NotAvailable> {
+export async function panFrames(
+  baseUrl: string,
+  dm: BenchUser,
+  campaignId: string,
+  mapHexes: number,
+  panMs: number,
+  screenshotDir: string,
+): Promise<PanRow[] | NotAvailable> {
   if (!existsSync(CHROMIUM_PATH)) return { na: `no Chromium at ${CHROMIUM_PATH}` };
   let browser: Browser | null = null;
   try {
@@ -143,6 +150,8 @@ export async function panFrames(baseUrl: string, dm: BenchUser, campaignId: stri
     await canvas.focus();
     for (let i = 0; i < ZOOM_OUT_PRESSES; i++) await page.keyboard.press("-");
     await drag(`whole map (${mapHexes} hexes in view)`);
+    // Evidence that the zoomed-out drag really had the whole map on screen.
+    await page.screenshot({ path: path.join(screenshotDir, "pan-whole-map.png") });
     return rows;
   } catch (err) {
     return { na: `client pan failed: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}` };

@@ -1,5 +1,11 @@
 import { isDmRole } from "@hexcrawl/shared/docNames";
-import { api, errorMessage, type Campaign, type Invite, type Member } from "./api.ts";
+import { z } from "zod";
+import { api, ApiError, CampaignSchema, ClientErrorCode, errorMessage, MemberSchema, type Campaign, type Invite, type Member } from "./api.ts";
+import { cacheGet, CacheKey, cachePut } from "./offlineCache.ts";
+
+function isNetworkError(err: unknown): boolean {
+  return err instanceof ApiError && err.code === ClientErrorCode.network;
+}
 
 /** One campaign's details and members, as the campaign page shows them. */
 export class CampaignDetails {
@@ -8,6 +14,7 @@ export class CampaignDetails {
   #members = $state<Member[]>([]);
   #error = $state<string | null>(null);
   #membersError = $state<string | null>(null);
+  #fromCache = $state(false);
 
   constructor(id: string) {
     this.id = id;
@@ -31,14 +38,29 @@ export class CampaignDetails {
     return this.#campaign !== null && isDmRole(this.#campaign.role);
   }
 
-  /** Load campaign then members; failures land in `error` / `membersError`. */
+  /** True when what is shown comes from this device's cache (the server could not be reached). */
+  get fromCache(): boolean {
+    return this.#fromCache;
+  }
+
+  /**
+   * Load campaign then members; failures land in `error` / `membersError`. When the server cannot be
+   * reached, the last answers kept on this device are used instead (OFF5).
+   */
   async load(): Promise<void> {
     try {
       this.#campaign = (await api.getCampaign(this.id)).campaign;
       this.#error = null;
+      this.#fromCache = false;
+      cachePut(CacheKey.campaign(this.id), this.#campaign);
     } catch (err) {
-      this.#error = errorMessage(err);
-      return;
+      const cached = isNetworkError(err) ? cacheGet(CacheKey.campaign(this.id), CampaignSchema) : null;
+      if (!cached) {
+        this.#error = errorMessage(err);
+        return;
+      }
+      this.#campaign = cached;
+      this.#fromCache = true;
     }
     await this.loadMembers();
   }
@@ -47,8 +69,11 @@ export class CampaignDetails {
     try {
       this.#members = (await api.listMembers(this.id)).members;
       this.#membersError = null;
+      cachePut(CacheKey.members(this.id), this.#members);
     } catch (err) {
-      this.#membersError = errorMessage(err);
+      const cached = isNetworkError(err) ? cacheGet(CacheKey.members(this.id), z.array(MemberSchema)) : null;
+      if (cached) this.#members = cached;
+      else this.#membersError = errorMessage(err);
     }
   }
 

@@ -1,6 +1,6 @@
 import type * as Y from "yjs";
 import { Orientation } from "@hexcrawl/shared/hex";
-import { readDmMeta, readPlayerMeta } from "@hexcrawl/shared/model";
+import { BroadcastMode, readDmMeta, readPlayerMeta } from "@hexcrawl/shared/model";
 import { SCHEMA_VERSION } from "@hexcrawl/shared/migrations";
 
 /**
@@ -17,6 +17,7 @@ export class MapMeta {
   #hexSize = $state(32);
   #schemaVersion = $state(0);
   #generation = $state(0);
+  #broadcastMode = $state<BroadcastMode>(BroadcastMode.staged);
 
   constructor(doc: Y.Doc, kind: "dm" | "player") {
     this.#doc = doc;
@@ -35,6 +36,7 @@ export class MapMeta {
       this.#orientation = m.orientation;
       this.#hexSize = m.hexSize;
       this.#schemaVersion = m.schemaVersion;
+      this.#broadcastMode = m.broadcastMode;
     } else {
       const m = readPlayerMeta(this.#doc);
       this.#name = m.name;
@@ -58,6 +60,10 @@ export class MapMeta {
   /** Player documents only: bumped by the server when it rebuilt the document. */
   get generation(): number {
     return this.#generation;
+  }
+  /** DM documents only: `staged` (review, then publish) or `immediate` (the server publishes as DMs edit). */
+  get broadcastMode(): BroadcastMode {
+    return this.#broadcastMode;
   }
   /** True when the document was written by a newer schema than this client knows. */
   get newerThanClient(): boolean {

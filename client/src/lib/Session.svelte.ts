@@ -1,11 +1,13 @@
 import { createContext } from "svelte";
-import { api, ApiError, type User } from "./api.ts";
+import { api, ApiError, ClientErrorCode, UserSchema, type User } from "./api.ts";
+import { cacheClear, cacheGet, CacheKey, cachePut } from "./offlineCache.ts";
 
 /** The signed-in user, as far as the server's session cookie says. */
 export class Session {
   #user = $state<User | null>(null);
   #loaded = $state(false);
   #loadError = $state<string | null>(null);
+  #offline = $state(false);
 
   /** The signed-in user, or null. Only meaningful once `loaded`. */
   get user(): User | null {
@@ -22,14 +24,28 @@ export class Session {
     return this.#loadError;
   }
 
-  /** Ask the server who we are. Never throws: a failure leaves the user signed out with `loadError` set. */
+  /** True when the user comes from this device's cache because the server could not be reached. */
+  get offline(): boolean {
+    return this.#offline;
+  }
+
+  /**
+   * Ask the server who we are. Never throws: a failure leaves the user signed out with `loadError` set,
+   * except when the server cannot be reached at all — then the last signed-in user of this device is
+   * used, so the maps kept in IndexedDB stay usable offline (OFF5).
+   */
   async refresh(): Promise<void> {
     try {
       const res = await api.getSession();
       this.#user = res?.user ?? null;
       this.#loadError = null;
+      this.#offline = false;
+      if (this.#user) cachePut(CacheKey.user, this.#user);
+      else cacheClear();
     } catch (err) {
-      this.#user = null;
+      const cached = err instanceof ApiError && err.code === ClientErrorCode.network ? cacheGet(CacheKey.user, UserSchema) : null;
+      this.#user = cached;
+      this.#offline = cached !== null;
       this.#loadError = err instanceof Error ? err.message : "Cannot read the session.";
     } finally {
       this.#loaded = true;
@@ -50,6 +66,7 @@ export class Session {
 
   async signOut(): Promise<void> {
     await api.signOut();
+    cacheClear();
     this.#user = null;
   }
 

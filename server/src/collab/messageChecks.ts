@@ -50,6 +50,145 @@ class WireReader {
   get hasContent(): boolean {
     return this.pos < this.bytes.length;
   }
+
+  uint8(): number {
+    const b = this.bytes[this.pos++];
+    if (b === undefined) throw new RangeError("unexpected end of message");
+    return b;
+  }
+
+  skip(n: number): void {
+    if (n > this.bytes.length - this.pos) throw new RangeError("unexpected end of message");
+    this.pos += n;
+  }
+
+  /** lib0 signed varint: first byte carries continuation (0x80), sign (0x40) and 6 bits. */
+  varInt(): void {
+    let r = this.uint8();
+    let bytes = 1;
+    while (r & 0x80) {
+      r = this.uint8();
+      if (++bytes > 9) throw new RangeError("varint out of range");
+    }
+  }
+}
+
+/** Deepest nesting of arrays/objects in a ContentAny / ContentDoc value (real values are flat). */
+const MAX_ANY_DEPTH = 64;
+
+/** Skip one lib0 `writeAny` value. */
+function skipAny(r: WireReader, depth: number): void {
+  if (depth > MAX_ANY_DEPTH) throw new RangeError("value nested too deep");
+  const tag = r.uint8();
+  switch (tag) {
+    case 127: // undefined
+    case 126: // null
+    case 121: // false
+    case 120: // true
+      return;
+    case 125:
+      return r.varInt();
+    case 124:
+      return r.skip(4);
+    case 123:
+    case 122:
+      return r.skip(8);
+    case 119:
+    case 116:
+      r.varBytes();
+      return;
+    case 118: {
+      const n = r.varUint();
+      for (let i = 0; i < n; i++) {
+        r.varBytes();
+        skipAny(r, depth + 1);
+      }
+      return;
+    }
+    case 117: {
+      const n = r.varUint();
+      for (let i = 0; i < n; i++) skipAny(r, depth + 1);
+      return;
+    }
+    default:
+      throw new RangeError(`unknown value tag ${tag}`);
+  }
+}
+
+/**
+ * Walk a V1 update byte by byte (yjs UpdateEncoderV1 layout) and require that it ends exactly at the last byte.
+ * Y.decodeUpdate ignores trailing bytes — a V2 update read as V1 decodes as an empty update plus junk — and this
+ * walk also bounds every count by the bytes left, so it cannot loop or allocate beyond the frame.
+ */
+function walkUpdateV1(update: Uint8Array): void {
+  const r = new WireReader(update);
+  const clients = r.varUint();
+  for (let c = 0; c < clients; c++) {
+    const structs = r.varUint();
+    r.varUint(); // client
+    r.varUint(); // first clock
+    for (let i = 0; i < structs; i++) {
+      const info = r.uint8();
+      const ref = info & 0x1f;
+      if (ref === 0 || ref === 10) {
+        r.varUint(); // GC / Skip length
+        continue;
+      }
+      if (info & 0x80) (r.varUint(), r.varUint()); // origin
+      if (info & 0x40) (r.varUint(), r.varUint()); // right origin
+      if ((info & 0xc0) === 0) {
+        if (r.varUint() === 1) r.varBytes(); // parent: root type name
+        else (r.varUint(), r.varUint()); // parent: ID of a nested type
+        if (info & 0x20) r.varBytes(); // parentSub (map key)
+      }
+      switch (ref) {
+        case 1: // Deleted
+          r.varUint();
+          break;
+        case 2: {
+          // JSON
+          const n = r.varUint();
+          for (let k = 0; k < n; k++) r.varBytes();
+          break;
+        }
+        case 3: // Binary
+        case 4: // String
+        case 5: // Embed
+          r.varBytes();
+          break;
+        case 6: // Format
+          r.varBytes();
+          r.varBytes();
+          break;
+        case 7: {
+          // Type
+          const typeRef = r.varUint();
+          if (typeRef > 6) throw new RangeError(`unknown type ref ${typeRef}`);
+          if (typeRef === 3 || typeRef === 5) r.varBytes(); // XmlElement / XmlHook name
+          break;
+        }
+        case 8: {
+          // Any
+          const n = r.varUint();
+          for (let k = 0; k < n; k++) skipAny(r, 0);
+          break;
+        }
+        case 9: // Doc (sub-document): guid, options
+          r.varBytes();
+          skipAny(r, 0);
+          break;
+        default:
+          throw new RangeError(`unknown content ref ${ref}`);
+      }
+    }
+  }
+  const dsClients = r.varUint();
+  for (let c = 0; c < dsClients; c++) {
+    r.varUint(); // client
+    const ranges = r.varUint();
+    for (let i = 0; i < ranges; i++) (r.varUint(), r.varUint());
+  }
+  if (r.hasContent) throw new RangeError("trailing bytes after update");
 }
 
 /** Hocuspocus message types (wire values, @hocuspocus/server MessageType). */
@@ -119,6 +258,7 @@ export function checkEnvelope(frame: Uint8Array): Rejection | null {
 export function checkUpdateV1(update: Uint8Array): Rejection | null {
   let decoded: ReturnType<typeof Y.decodeUpdate>;
   try {
+    walkUpdateV1(update);
     decoded = Y.decodeUpdate(update);
   } catch {
     return reject("malformed update");

@@ -1,0 +1,59 @@
+import type * as Y from "yjs";
+import { readText } from "@hexcrawl/shared/model";
+
+/**
+ * Reactive view of one per-hex text map of a document (`label`, `notes`, `dmNotes`): the Y.Map is the
+ * state; this class bumps `revision` on every change (deep, since notes may be a Y.Text edited in
+ * place) so components and the canvas know when to read again, without copying the map into $state.
+ */
+export class MapLayer {
+  readonly #map: Y.Map<unknown>;
+  readonly #observer: () => void;
+  #revision = $state(0);
+  #size = $state(0);
+
+  constructor(doc: Y.Doc, name: string) {
+    this.#map = doc.getMap<unknown>(name);
+    this.#size = this.#map.size;
+    this.#observer = () => {
+      this.#revision += 1;
+      this.#size = this.#map.size;
+    };
+    this.#map.observeDeep(this.#observer);
+  }
+
+  /** Bumped on every change of the map or of a Y.Text inside it. */
+  get revision(): number {
+    return this.#revision;
+  }
+
+  /** Number of hexes with a value. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** Text of a hex (string or Y.Text); empty and malformed values read as undefined. Reactive. */
+  text(key: string): string | undefined {
+    void this.#revision;
+    return readText(this.#map.get(key));
+  }
+
+  /** Visit every hex with a non-empty text. */
+  forEach(visit: (text: string, key: string) => void): void {
+    this.#map.forEach((v, key) => {
+      const t = readText(v);
+      if (t !== undefined) visit(t, key);
+    });
+  }
+
+  /** Plain copy (debug handle, tests). */
+  toRecord(): Record<string, string> {
+    const out: Record<string, string> = {};
+    this.forEach((t, k) => (out[k] = t));
+    return out;
+  }
+
+  destroy(): void {
+    this.#map.unobserveDeep(this.#observer);
+  }
+}

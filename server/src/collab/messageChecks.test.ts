@@ -1,0 +1,66 @@
+import { describe, expect, it } from "vitest";
+import * as Y from "yjs";
+import { checkEnvelope, checkUpdateV1 } from "./messageChecks.ts";
+import { backoffDelayMs, STORE_BACKOFF } from "./RetryingStore.ts";
+
+/** A document using every kind of content yjs encodes. */
+function richDoc(): { doc: Y.Doc; updates: Uint8Array[] } {
+  const doc = new Y.Doc();
+  const updates: Uint8Array[] = [];
+  doc.on("update", (u: Uint8Array) => updates.push(u));
+  doc.getMap("terrain").set("0,0", "forest");
+  doc.getMap("terrain").set("0,0", "hills"); // overwrite: delete set
+  doc.getMap("meta").set("schemaVersion", 1);
+  doc.getMap("meta").set("grid", { size: 32, orientation: "pointy", nested: [1, 2.5, null, true, { a: "b" }], big: 2n ** 40n });
+  const text = new Y.Text();
+  doc.getMap("notes").set("1,1", text);
+  text.insert(0, "Hello world");
+  text.format(0, 5, { bold: true });
+  text.insertEmbed(3, { image: "x.png" });
+  text.delete(2, 3);
+  const arr = new Y.Array<unknown>();
+  doc.getMap("meta").set("list", arr);
+  arr.insert(0, [1, "two", new Uint8Array([3, 4]), new Y.Map()]);
+  const xml = new Y.XmlElement("p");
+  doc.getXmlFragment("x").insert(0, [xml, new Y.XmlText("t")]);
+  doc.getMap("sub").set("d", new Y.Doc());
+  doc.getMap("reveals").set("0,0|*", true);
+  doc.getMap("reveals").delete("0,0|*");
+  return { doc, updates };
+}
+
+describe("message checks (pure)", () => {
+  it("[HARD2] every real V1 update and a full state pass the structural check", () => {
+    const { doc, updates } = richDoc();
+    for (const u of updates) expect(checkUpdateV1(u)).toBeNull();
+    expect(checkUpdateV1(Y.encodeStateAsUpdate(doc))).toBeNull();
+    expect(checkUpdateV1(Y.mergeUpdates(updates))).toBeNull();
+    expect(checkUpdateV1(Uint8Array.from([0, 0]))).toBeNull(); // the empty update
+  });
+
+  it("[HARD2] truncations, trailing bytes and V2 encodings are refused", () => {
+    const { doc } = richDoc();
+    const full = Y.encodeStateAsUpdate(doc);
+    for (let cut = 1; cut < full.length; cut += Math.max(1, Math.floor(full.length / 50))) {
+      expect(checkUpdateV1(full.subarray(0, full.length - cut)), `cut ${cut}`).not.toBeNull();
+    }
+    expect(checkUpdateV1(Uint8Array.from([...full, 0]))).not.toBeNull();
+    expect(checkUpdateV1(Y.encodeStateAsUpdateV2(doc))).not.toBeNull();
+  });
+
+  it("[HARD1] the envelope needs a document name and a client message type", () => {
+    const name = [4, 0x61, 0x62, 0x63, 0x64];
+    expect(checkEnvelope(Uint8Array.from([...name, 0]))).toBeNull();
+    expect(checkEnvelope(Uint8Array.from([...name, 6]))).not.toBeNull();
+    expect(checkEnvelope(Uint8Array.from([0xff, 0xff]))).not.toBeNull();
+    expect(checkEnvelope(Uint8Array.from([0, 0]))).not.toBeNull();
+  });
+
+  it("[DUR2] backoff doubles from 200 ms, is capped at 5 s, and jitters within half", () => {
+    expect(backoffDelayMs(1, STORE_BACKOFF, () => 0)).toBe(200);
+    expect(backoffDelayMs(2, STORE_BACKOFF, () => 0)).toBe(400);
+    expect(backoffDelayMs(10, STORE_BACKOFF, () => 0)).toBe(5_000);
+    expect(backoffDelayMs(10_000, STORE_BACKOFF, () => 0)).toBe(5_000);
+    expect(backoffDelayMs(10, STORE_BACKOFF, () => 0.999)).toBeGreaterThanOrEqual(2_500);
+  });
+});
