@@ -197,8 +197,8 @@ async function main(): Promise<void> {
           }
           await campaign.connectPlayers();
           const c = campaign;
-          results.hexcrawl.publish.all[n] = await attempt(`Hex Crawl publish to *, N=${n}`, () => c.publishRounds(RevealMode.all, cfg.rounds));
-          results.hexcrawl.publish.each[n] = await attempt(`Hex Crawl publish to each player, N=${n}`, () => c.publishRounds(RevealMode.each, cfg.rounds));
+          results.hexcrawl.publish.all[n] = await attempt(`Hex Crawl publish to *, N=${n}`, () => c.publishRounds(RevealMode.all, cfg.rounds, cfg.rowBudgetMs));
+          results.hexcrawl.publish.each[n] = await attempt(`Hex Crawl publish to each player, N=${n}`, () => c.publishRounds(RevealMode.each, cfg.rounds, cfg.rowBudgetMs));
           if (want("immediate") && n === cfg.immediatePlayers) await runImmediate(c);
         } catch (err) {
           results.hexcrawl.publish.all[n] ??= na(err);
@@ -237,7 +237,7 @@ async function main(): Promise<void> {
             await c.probe();
             if (c.publishNa) return { na: c.publishNa };
             await c.connectPlayers();
-            return await c.publishRounds(RevealMode.all, cfg.rounds);
+            return await c.publishRounds(RevealMode.all, cfg.rounds, cfg.rowBudgetMs);
           } finally {
             c.destroy();
           }
@@ -286,6 +286,9 @@ async function main(): Promise<void> {
     log("note: the server does not answer publish commands yet; Hex Crawl publish rows are n/a");
   }
 }
+
+// A late rejection (a timer of an abandoned wait) is logged, never a crash that leaves children behind.
+process.on("unhandledRejection", (err) => log(`unhandled rejection: ${err instanceof Error ? err.message : String(err)}`));
 
 main()
   .then(() => {

@@ -2,6 +2,7 @@ import WebSocket from "ws";
 import * as Y from "yjs";
 import { HocuspocusProvider, HocuspocusProviderWebsocket } from "@hocuspocus/provider";
 import { PROTOCOL_VERSION, parseServerMessage, type Command } from "@hexcrawl/shared/protocol";
+import { COMMAND_WINDOW_MS, COMMANDS_PER_WINDOW } from "../../server/src/game/GameExtension.ts";
 
 /** Hard cap on any wait in the bench: nothing waits forever. */
 export const DEFAULT_WAIT_MS = 30_000;
@@ -185,6 +186,8 @@ export class CommandChannel {
   private seq = 0;
   private readonly waiting = new Map<string, (r: CommandOutcome) => void>();
   private readonly sentAt = new Map<string, number>();
+  /** Send times (Date.now) of recent commands, for the client-side pacing below. */
+  private readonly recent: number[] = [];
 
   /** Feed every stateless payload from the DM provider here. */
   readonly onStateless = (payload: string): void => {
@@ -200,8 +203,24 @@ export class CommandChannel {
 
   constructor(private readonly provider: () => HocuspocusProvider) {}
 
-  /** Send `cmd`; resolves with the response, or `timeout` after `timeoutMs`. Never rejects. */
+  /**
+   * Wait until sending one more command stays within the server's per-connection command limit. A
+   * sliding window with the server's numbers is never looser than its fixed window, so the bench is
+   * never answered RATE_LIMITED; the wait happens before a round's clock starts.
+   */
+  async pace(): Promise<void> {
+    for (;;) {
+      const now = Date.now();
+      while (this.recent.length > 0 && now - (this.recent[0] ?? now) > COMMAND_WINDOW_MS) this.recent.shift();
+      // One command of headroom: the server counts its window from its own clock.
+      if (this.recent.length < COMMANDS_PER_WINDOW - 1) return;
+      await sleep(COMMAND_WINDOW_MS - (now - (this.recent[0] ?? now)) + 50);
+    }
+  }
+
+  /** Send `cmd` (call `pace` first); resolves with the response, or `timeout` after `timeoutMs`. Never rejects. */
   send(cmd: Command, timeoutMs = DEFAULT_WAIT_MS): Promise<CommandOutcome> {
+    this.recent.push(Date.now());
     const id = `bench-${++this.seq}`;
     return new Promise<CommandOutcome>((resolve) => {
       const timer = setTimeout(() => {

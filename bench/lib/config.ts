@@ -37,8 +37,8 @@ export interface BenchConfig {
   /** Idle connections for the memory / idle CPU rows. */
   idleConnections: number;
   idleCpuWindowMs: number;
-  /** Pause between rounds so one round's tail (stores, acks) does not land in the next. */
-  roundGapMs: number;
+  /** A publish row stops after this long (at least one measured round), so a slow server cannot stall the run. */
+  rowBudgetMs: number;
   scenarios: Set<Scenario>;
   store: StoreChoice;
   /** Admin URL used to create a throw-away database when the store is Postgres. */
@@ -64,6 +64,7 @@ const HELP = `npm run bench -- [options]            (every option also as env BE
   --idle-connections 200 --idle-ms 5000
   --client-dir DIR        built client to serve (default: build one into a temp dir)
   --pan-ms 2000
+  --row-budget-ms 30000   a publish row stops early (fewer rounds, shown in the table) after this long
   --quick                 small smoke run: --n 10,50 --rounds 10 --keystrokes 20 --idle-connections 50`;
 
 function int(name: string, v: string | undefined, fallback: number, min = 1): number {
@@ -94,6 +95,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): BenchConfig
       "idle-ms": { type: "string" },
       "client-dir": { type: "string" },
       "pan-ms": { type: "string" },
+      "row-budget-ms": { type: "string" },
       quick: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -128,7 +130,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): BenchConfig
     mapComparePlayers: int("compare-players", pick(values["compare-players"], "COMPARE_PLAYERS"), 10),
     idleConnections: int("idle-connections", pick(values["idle-connections"], "IDLE_CONNECTIONS"), quick ? 50 : 200),
     idleCpuWindowMs: int("idle-ms", pick(values["idle-ms"], "IDLE_MS"), quick ? 2000 : 5000),
-    roundGapMs: 10,
+    rowBudgetMs: int("row-budget-ms", pick(values["row-budget-ms"], "ROW_BUDGET_MS"), 30_000),
     scenarios,
     store: store as StoreChoice,
     postgresAdminUrl: pick(values["pg-admin-url"], "PG_ADMIN_URL") ?? env["TEST_DATABASE_URL"] ?? "postgres://postgres@127.0.0.1:5432/test",

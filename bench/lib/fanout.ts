@@ -19,7 +19,7 @@ export class Arrival {
   arm(predicate: (doc: Y.Doc) => boolean, timeoutMs: number): Promise<number> {
     const done = new Array<boolean>(this.docs.length).fill(false);
     let remaining = this.docs.length;
-    return new Promise<number>((resolve, reject) => {
+    const promise = new Promise<number>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.check = null;
         reject(new Error(`${remaining} of ${this.docs.length} receivers did not get the change in ${timeoutMs} ms`));
@@ -40,6 +40,9 @@ export class Arrival {
       for (let i = 0; i < this.docs.length && remaining > 0; i++) this.check(i);
       if (this.docs.length === 0) finish();
     });
+    // A caller that fails before awaiting this must not turn its timeout into an unhandled rejection.
+    promise.catch(() => undefined);
+    return promise;
   }
 }
 

@@ -90,7 +90,7 @@ export function renderMarkdown(r: BenchResults): string {
     for (const [label, row] of variants) {
       if (row === undefined) continue;
       if (isNa(row)) {
-        pubRows.push([n, label, naCell(row), "", "", "", "", "", ""]);
+        pubRows.push([n, label, naCell(row), "", "", "", "", "", "", ""]);
         continue;
       }
       const b = base && !isNa(base) ? base : undefined;
@@ -98,6 +98,7 @@ export function renderMarkdown(r: BenchResults): string {
       pubRows.push([
         n,
         label,
+        String(row.rounds),
         ms(row.p50Ms),
         ms(row.p99Ms),
         ms(row.maxMs),
@@ -108,7 +109,7 @@ export function renderMarkdown(r: BenchResults): string {
       ]);
     }
   }
-  out.push(table(["N", "server", "p50 ms", "p99 ms", "max ms", "CPU ms/publish", "p50 ×", "p99 ×", "CPU ×"], pubRows));
+  out.push(table(["N", "server", "rounds", "p50 ms", "p99 ms", "max ms", "CPU ms/publish", "p50 ×", "p99 ×", "CPU ×"], pubRows));
   out.push("");
 
   out.push("### Immediate mode: typing in a revealed hex's notes");

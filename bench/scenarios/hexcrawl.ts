@@ -136,7 +136,9 @@ export class Campaign {
     return blocks(this.hexes.slice(skip), PUBLISH_HEXES);
   }
 
-  send(cmd: Command, timeoutMs = ROUND_TIMEOUT_MS): Promise<CommandOutcome> {
+  /** Paced to the server's command limit, then sent. */
+  async send(cmd: Command, timeoutMs = ROUND_TIMEOUT_MS): Promise<CommandOutcome> {
+    await this.cmd.pace();
     return this.cmd.send(cmd, timeoutMs);
   }
 
@@ -177,26 +179,33 @@ export class Campaign {
    * whole round (the DM's reveal edit + the publish), like the baseline's write + fan-out. The block is
    * then hidden and that published too (not measured), so documents stay the same size across rounds.
    */
-  async publishRounds(mode: RevealMode, rounds: number): Promise<PublishRow> {
+  async publishRounds(mode: RevealMode, rounds: number, budgetMs: number): Promise<PublishRow> {
     const arrival = new Arrival(this.playerClients.map((c) => c.doc));
     const hexBlocks = this.roundBlocks();
     if (hexBlocks.length === 0) throw new Error("map too small for a 100-hex block");
     const latencies: number[] = [];
     const cpus: number[] = [];
     const has = (d: Y.Doc, h: HexKey) => d.getMap<unknown>(DmMap.terrain).has(h);
+    const started = performance.now();
     for (let r = 0; r < WARMUP_ROUNDS + rounds; r++) {
+      if (latencies.length > 0 && performance.now() - started > budgetMs) break;
       const block = hexBlocks[r % hexBlocks.length] ?? [];
       const keys = this.revealKeys(block, mode);
+      await this.cmd.pace();
       const cpu0 = await this.server.cpu();
       writeReveals(this.dmClient.doc, keys, true);
       await waitAcked(this.dmClient);
       const arrived = arrival.arm((d) => block.every((h) => has(d, h)), ROUND_TIMEOUT_MS);
       const t0 = performance.now();
-      const response = this.send({ type: "publish" });
-      const t1 = await arrived;
-      const res = await response;
+      const response = this.cmd.send({ type: "publish" });
+      // An error answer ends the round at once instead of waiting for hexes that will never come.
+      const refused = response.then((res) => {
+        if (res.kind !== "ok") throw new Error(`publish round ${r}: ${res.kind === "error" ? `${res.code} ${res.message}` : "timed out"}`);
+        return arrived;
+      });
+      const t1 = await Promise.race([arrived, refused]);
+      await refused;
       const cpu1 = await this.server.cpu();
-      if (res.kind !== "ok") throw new Error(`publish round ${r}: ${res.kind === "error" ? `${res.code} ${res.message}` : "timed out"}`);
       if (r >= WARMUP_ROUNDS) {
         latencies.push(t1 - t0);
         cpus.push(cpuMs(cpu0, cpu1));

@@ -293,3 +293,8 @@ export const PlayerServerPresenceSchema = z.strictObject({
   presence: z.strictObject({ dms: z.array(z.strictObject({ name: z.string().max(100) })) }),
 });
 export type PlayerServerPresence = z.infer<typeof PlayerServerPresenceSchema>;
+
+/** The server re-sends the DM presence push to players this often (a heartbeat across instances). */
+export const PRESENCE_HEARTBEAT_MS = 5_000;
+/** A player's client shows "DM offline" when no presence push arrived for this long (3 heartbeats). */
+export const PRESENCE_STALE_MS = 3 * PRESENCE_HEARTBEAT_MS;

@@ -41,6 +41,8 @@ export class DmEditor {
   readonly reveals: RevealLayer;
   #canUndo = $state(false);
   #canRedo = $state(false);
+  /** The field or tool the last edit went to: switching starts a new undo step. */
+  #lastTarget = "";
 
   constructor(doc: Y.Doc) {
     this.#doc = doc;
@@ -75,18 +77,28 @@ export class DmEditor {
   /** Start a new undo step (a new stroke or a new field), even within UNDO_CAPTURE_MS. */
   stopCapturing(): void {
     this.#undo.stopCapturing();
+    this.#lastTarget = "";
+  }
+
+  // Typing into one field merges into one undo step; moving to another field or tool starts a new one.
+  #step(target: string): void {
+    if (target !== this.#lastTarget) this.#undo.stopCapturing();
+    this.#lastTarget = target;
   }
 
   /** Player-visible name; "" clears. Longer than LABEL_MAX_CHARS is cut (the input also limits it). */
   setLabel(hex: string, value: string): void {
+    this.#step(`label:${hex}`);
     setLabel(this.#doc, hex, value.slice(0, LABEL_MAX_CHARS), EDIT_ORIGIN);
   }
   /** Player-visible notes; "" clears. */
   setNotes(hex: string, value: string): void {
+    this.#step(`notes:${hex}`);
     setNotes(this.#doc, hex, value.slice(0, NOTES_MAX_CHARS), EDIT_ORIGIN);
   }
   /** DM-only secret notes; never projected to a player. "" clears. */
   setDmNotes(hex: string, value: string): void {
+    this.#step(`dmNotes:${hex}`);
     setDmNotes(this.#doc, hex, value.slice(0, NOTES_MAX_CHARS), EDIT_ORIGIN);
   }
 
@@ -94,6 +106,7 @@ export class DmEditor {
   reveal(hexes: readonly string[], targets: RevealTargets): void {
     const ids = targets.kind === "all" ? [ALL_PLAYERS] : targets.ids;
     if (ids.length === 0) return;
+    this.#step("reveal");
     this.#doc.transact(() => {
       for (const hex of hexes) {
         if (!isHexKey(hex)) continue;
@@ -107,6 +120,7 @@ export class DmEditor {
    * keys go (a hex revealed to everyone stays visible to them — the inspector says so).
    */
   hide(hexes: readonly string[], targets: RevealTargets): void {
+    this.#step("hide");
     this.#doc.transact(() => {
       for (const hex of hexes) {
         if (!isHexKey(hex)) continue;

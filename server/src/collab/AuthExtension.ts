@@ -1,4 +1,4 @@
-import type { Extension, onAuthenticatePayload, beforeHandleAwarenessPayload } from "@hocuspocus/server";
+import { isTransactionOrigin, type Extension, type onAuthenticatePayload, type beforeHandleAwarenessPayload } from "@hocuspocus/server";
 import { isDmRole, parseDocName, type DocName, type Role } from "@hexcrawl/shared/docNames";
 import { AWARENESS_USER_FIELD, sanitizeAwarenessLocal, userColour } from "@hexcrawl/shared/protocol";
 import type { AppContext, SessionUser } from "../context.ts";
@@ -107,6 +107,8 @@ export class AuthExtension implements Extension {
    * sends no awareness there at all.
    */
   async beforeHandleAwareness(data: beforeHandleAwarenessPayload): Promise<void> {
+    // Forwarded by another instance over Redis: already rebuilt there from that connection's session.
+    if (isTransactionOrigin(data.transactionOrigin) && data.transactionOrigin.source === "redis") return;
     const context = data.context as Partial<CollabContext> | undefined;
     if (!context?.user || !context.role) {
       data.states.clear();

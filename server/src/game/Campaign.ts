@@ -10,6 +10,8 @@ import {
   applyPlayerMeta,
   applyView,
   diffViews,
+  encodePush,
+  PRESENCE_HEARTBEAT_MS,
   nextStatus,
   parseHexKey,
   parseRevealKey,
@@ -44,8 +46,8 @@ import { gameOrigin, isConnectionOrigin } from "./origins.ts";
 export const IMMEDIATE_DEBOUNCE_MS = 60;
 /** …but never later than this after the first one (typing in notes publishes ~4×/s, not per key). */
 export const IMMEDIATE_MAX_WAIT_MS = 250;
-/** How often the member list is re-read while a DM is online (new players appear in presence). */
-export const PLAYER_REFRESH_MS = 5_000;
+/** How often the member list is re-read and the DM presence re-pushed to players while a DM is online. */
+export const PLAYER_REFRESH_MS = PRESENCE_HEARTBEAT_MS;
 /** The first generation of a player document (bumped only if one must ever be rebuilt). */
 export const FIRST_GENERATION = 1;
 
@@ -197,7 +199,9 @@ export class Campaign {
     });
 
     this.refreshTimer = setInterval(() => {
-      void this.refreshPlayers().catch((err: unknown) => this.deps.onError("refresh players", err));
+      void this.refreshPlayers()
+        .then(() => this.updatePresence(true))
+        .catch((err: unknown) => this.deps.onError("refresh players", err));
     }, PLAYER_REFRESH_MS);
     this.refreshTimer.unref();
     void this.refreshPlayers().catch((err: unknown) => this.deps.onError("open player documents", err));
@@ -205,6 +209,8 @@ export class Campaign {
 
   /** The DM document was unloaded here: stop deriving, release every player document. */
   async detachDm(): Promise<void> {
+    this.lastPlayerPush = "";
+    for (const doc of this.settled.values()) doc.broadcastStateless(this.playerPresencePush([]));
     this.closed = true;
     this.detachObservers();
     this.dm = null;
@@ -336,7 +342,10 @@ export class Campaign {
       try {
         const partyDoc = party.document;
         if (partyDoc) {
-          applyView(doc, readPlayerView(partyDoc), { origin });
+          // Only add: another instance may be publishing into this document at the same moment, and
+          // our copy of the party document may be older than what it writes.
+          const partyView = readPlayerView(partyDoc);
+          applyView(doc, partyView, { hexes: partyView.keys(), origin });
           const pm = readPlayerMeta(partyDoc);
           applyPlayerMeta(
             doc,
@@ -461,17 +470,9 @@ export class Campaign {
    * Published as this server's awareness state on the DM document (players + DMs) and on each
    * player document (DM names only).
    */
-  updatePresence(): void {
+  updatePresence(heartbeat = false): void {
     const dm = this.dm;
     if (!dm || this.closed) return;
-    const dms = new Map<string, PresenceUser>();
-    dm.awareness.getStates().forEach((state, clientId) => {
-      if (clientId === dm.awareness.clientID) return;
-      const user = (state as { user?: { userId?: unknown; name?: unknown; role?: unknown } }).user;
-      if (user && typeof user.userId === "string" && typeof user.name === "string" && user.role !== "player") {
-        dms.set(user.userId, { userId: user.userId, name: user.name });
-      }
-    });
     const online: PresenceUser[] = [];
     for (const [userId, doc] of this.settled) {
       const player = this.players.get(userId);
@@ -485,7 +486,7 @@ export class Campaign {
       if (isOnline) online.push({ userId, name: player.name });
     }
     online.sort((a, b) => a.userId.localeCompare(b.userId));
-    const dmList = [...dms.values()].sort((a, b) => a.userId.localeCompare(b.userId));
+    const dmList = this.currentDms();
     const dmState: DmServerPresence = { presence: { players: online, dms: dmList } };
     if (JSON.stringify(dm.awareness.getLocalState()) !== JSON.stringify(dmState)) dm.awareness.setLocalState(dmState);
     const playerState: PlayerServerPresence = { presence: { dms: dmList.map((d) => ({ name: d.name })) } };
@@ -494,6 +495,35 @@ export class Campaign {
         doc.awareness.setLocalState(playerState);
       }
     }
+    // The Redis extension does not forward awareness of a document with no client connection here, so
+    // players on other instances also get a stateless push — on change and as a heartbeat (clients treat
+    // a DM as offline when no push arrived for PRESENCE_STALE_MS, shared/src/protocol.ts).
+    const push = this.playerPresencePush(dmList);
+    if (heartbeat || push !== this.lastPlayerPush) {
+      this.lastPlayerPush = push;
+      for (const doc of this.settled.values()) doc.broadcastStateless(push);
+    }
+  }
+
+  private lastPlayerPush = "";
+
+  /** The presence push players get: the DMs online, nothing about other players. */
+  playerPresencePush(dms: PresenceUser[] = this.currentDms()): string {
+    return encodePush({ v: 1, type: "presence", online: dms.map((d) => ({ userId: d.userId, name: d.name, role: "dm" })) });
+  }
+
+  private currentDms(): PresenceUser[] {
+    const dm = this.dm;
+    if (!dm || this.closed) return [];
+    const dms = new Map<string, PresenceUser>();
+    dm.awareness.getStates().forEach((state, clientId) => {
+      if (clientId === dm.awareness.clientID) return;
+      const user = (state as { user?: { userId?: unknown; name?: unknown; role?: unknown } }).user;
+      if (user && typeof user.userId === "string" && typeof user.name === "string" && user.role !== "player") {
+        dms.set(user.userId, { userId: user.userId, name: user.name });
+      }
+    });
+    return [...dms.values()].sort((a, b) => a.userId.localeCompare(b.userId));
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -106,6 +106,7 @@ export class GameExtension implements Extension {
         const session = await repos.getCurrentSession(this.deps.pool, ctx.doc.campaignId);
         data.connection.sendStateless(encodePush({ v: 1, type: "session", status: session.status }));
       } else if (ctx.doc.kind === "player" && !ctx.preview) {
+        if (campaign?.hasDm) data.connection.sendStateless(campaign.playerPresencePush());
         campaign?.log("player_join", ctx.user.id, { userId: ctx.user.id, name: ctx.user.name });
         if (!campaign) this.logDetached(ctx, "player_join");
       }

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -38,9 +38,35 @@ export function chromiumSkipReason(): string | null {
   return reason;
 }
 
-/** Build the client once so the server under test serves the current code from client/dist. */
+/**
+ * Where the e2e build of the client goes: `vite build --mode test`, which turns on the read-only
+ * `window.__hexcrawl` debug handle (never present in the production build in client/dist).
+ */
+export const E2E_CLIENT_DIR = path.join(REPO_ROOT, "artifacts/e2e-client");
+
+const BUILD_INPUTS = ["client/src", "client/public", "client/index.html", "client/vite.config.ts", "shared/src"];
+
+function newestMtimeMs(p: string): number {
+  const s = statSync(p);
+  if (!s.isDirectory()) return s.mtimeMs;
+  let newest = s.mtimeMs;
+  for (const name of readdirSync(p)) newest = Math.max(newest, newestMtimeMs(path.join(p, name)));
+  return newest;
+}
+
+/**
+ * Build the client (test mode) so the server under test serves the current code. Each test file
+ * calls this; the build runs only when a source is newer than the last build (one build per run).
+ */
 export function buildClient(): void {
-  execFileSync("npm", ["run", "build", "-w", "client"], { cwd: REPO_ROOT, stdio: "pipe" });
+  const stampFile = path.join(E2E_CLIENT_DIR, ".build-stamp");
+  const stamp = String(Math.max(...BUILD_INPUTS.map((p) => newestMtimeMs(path.join(REPO_ROOT, p)))));
+  if (existsSync(stampFile) && readFileSync(stampFile, "utf8") === stamp) return;
+  execFileSync("npx", ["vite", "build", "--mode", "test", "--outDir", E2E_CLIENT_DIR, "--emptyOutDir"], {
+    cwd: path.join(REPO_ROOT, "client"),
+    stdio: "pipe",
+  });
+  writeFileSync(stampFile, stamp);
 }
 
 export function launchBrowser(): Promise<Browser> {
@@ -76,28 +102,53 @@ export async function saveScreenshot(page: Page, name: string): Promise<string> 
 
 /** The real server on port 0 with an embedded PGlite in a temp dir, serving the built client. */
 export interface E2eServer {
+  /** The running app; replaced by `restart`. */
   app: App;
+  /** Stop the app (sockets close, documents are stored); the data dir and the port stay reserved. */
+  stop(): Promise<void>;
+  /** Start a new app on the SAME port and data dir (after `stop`): clients reconnect to it. */
+  restart(): Promise<void>;
   close(): Promise<void>;
+}
+
+function startOn(port: number, dataDir: string): Promise<App> {
+  return startApp({
+    port,
+    host: "127.0.0.1",
+    dataDir,
+    clientDir: E2E_CLIENT_DIR,
+    authSecret: "e2e-secret-e2e-secret-e2e-secret-0123456789",
+    storeDebounceMs: 50,
+    storeMaxDebounceMs: 200,
+    // Every test signs up several users from 127.0.0.1.
+    signUpsPerMinute: 1000,
+    signInAttemptsPerMinute: 1000,
+  });
 }
 
 export async function startE2eServer(): Promise<E2eServer> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "hexcrawl-e2e-"));
-  const app = await startApp({
-    port: 0,
-    host: "127.0.0.1",
-    dataDir,
-    clientDir: path.join(REPO_ROOT, "client/dist"),
-    authSecret: "e2e-secret-e2e-secret-e2e-secret-0123456789",
-    storeDebounceMs: 50,
-    storeMaxDebounceMs: 200,
-  });
-  return {
+  let app = await startOn(0, dataDir);
+  let running = true;
+  const server: E2eServer = {
     app,
-    close: async () => {
+    stop: async () => {
+      if (!running) return;
+      running = false;
       await app.close();
+    },
+    restart: async () => {
+      if (running) await server.stop();
+      app = await startOn(app.port, dataDir);
+      server.app = app;
+      running = true;
+    },
+    close: async () => {
+      await server.stop();
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+  return server;
 }
 
 /** A unique, valid account per test, so tests never share a user. */
