@@ -1,4 +1,3 @@
-import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   ALL_PLAYERS,
@@ -17,30 +16,8 @@ import type { App } from "../../src/app.ts";
 import { eventually, type HttpUser } from "../support/http.ts";
 import { connectClient, type TestClient } from "../support/providers.ts";
 import { collectPushes, command } from "../support/commands.ts";
-import { createTestStore, postgresReachable, startTestApp, type TestStore } from "../support/app.ts";
+import { createTestStore, postgresReachable, redisReachable, REDIS_URL, startTestApp, type TestStore } from "../support/app.ts";
 import { setUpTable, viewOf, type Table } from "./fixture.ts";
-
-const REDIS_URL = process.env["TEST_REDIS_URL"] ?? "redis://127.0.0.1:6379";
-
-function redisReachable(): Promise<boolean> {
-  const u = new URL(REDIS_URL);
-  return new Promise((resolve) => {
-    const s = net.connect({ host: u.hostname, port: Number(u.port || 6379) });
-    s.setTimeout(2000);
-    s.on("connect", () => {
-      s.write("PING\r\n");
-    });
-    s.on("data", (d) => {
-      resolve(d.toString().startsWith("+PONG"));
-      s.destroy();
-    });
-    s.on("error", () => resolve(false));
-    s.on("timeout", () => {
-      resolve(false);
-      s.destroy();
-    });
-  });
-}
 
 const missing = [!(await postgresReachable()) && "Postgres", !(await redisReachable()) && "Redis"].filter(Boolean);
 if (missing.length > 0 && process.env["CI"] === "true") throw new Error(`CI=true but ${missing.join(" and ")} unreachable`);

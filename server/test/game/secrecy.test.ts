@@ -19,14 +19,30 @@ import {
   setTerrain,
 } from "@hexcrawl/shared";
 import type { App } from "../../src/app.ts";
-import { eventually, type HttpUser } from "../support/http.ts";
+import { eventually, HttpUser } from "../support/http.ts";
 import { connectClient, type TestClient } from "../support/providers.ts";
 import { command } from "../support/commands.ts";
-import { createTestStore, startTestApp, storeKinds, type TestStore } from "../support/app.ts";
+import { createTestStore, redisReachable, REDIS_URL, startTestApp, storeKinds, type StoreKind, type TestStore } from "../support/app.ts";
 import { setUpTable, viewOf, type Table } from "./fixture.ts";
 
 const { kinds, skipped } = await storeKinds();
 if (skipped) it.skip(`[SEC0] real Postgres secrecy run skipped: ${skipped}`, () => undefined);
+const withRedis = kinds.includes("postgres") && (await redisReachable());
+if (!withRedis) {
+  if (process.env["CI"] === "true") throw new Error("CI=true but Postgres or Redis is unreachable");
+  it.skip("[SEC0] two-instance secrecy run skipped: Postgres or Redis unreachable", () => undefined);
+}
+
+/** Where the DM and the players connect: one instance, or the DM on A and the players on B over Redis. */
+interface Setup {
+  name: string;
+  kind: StoreKind;
+  twoInstances: boolean;
+}
+const setups: Setup[] = [
+  ...kinds.map((kind) => ({ name: `${kind}, one instance`, kind, twoInstances: false })),
+  ...(withRedis ? [{ name: "postgres, DM on A and players on B over Redis", kind: "postgres" as const, twoInstances: true }] : []),
+];
 
 const canaries: string[] = [];
 function canary(where: string): string {
@@ -136,21 +152,26 @@ function disallowedKeys(update: Uint8Array): string[] {
   return bad;
 }
 
-describe.each(kinds)("[SEC] secrecy proof (%s)", (kind) => {
+describe.each(setups)("[SEC] secrecy proof ($name)", ({ kind, twoInstances }) => {
   let store: TestStore;
   let app: App;
+  /** The instance players connect to (B in the two-instance setup). */
+  let playerApp: App;
   let t: Table;
   const recs = new Map<string, Recorder>();
   const playerClients: TestClient[] = [];
 
   beforeAll(async () => {
     store = await createTestStore(kind);
-    app = await startTestApp(store);
+    const redis = twoInstances ? { redisUrl: REDIS_URL } : {};
+    app = await startTestApp(store, { ...redis, instanceName: "sec-a" });
+    playerApp = twoInstances ? await startTestApp(store, { ...redis, instanceName: "sec-b" }) : app;
     t = await setUpTable(app, 3);
   });
   afterAll(async () => {
     for (const c of playerClients) c.destroy();
     t?.closeClients();
+    if (playerApp !== app) await playerApp?.close();
     await app?.close();
     await store?.cleanup();
   });
@@ -167,8 +188,8 @@ describe.each(kinds)("[SEC] secrecy proof (%s)", (kind) => {
     for (const p of [alice, bob, carol]) {
       const rec: Recorder = { frames: [] };
       recs.set(p.id, rec);
-      const c = connectClient(app.url, playerDocName(t.campaignId, p.id), p.cookie, {
-        socketClass: recordingSocket(p.cookie, app.url, rec),
+      const c = connectClient(playerApp.url, playerDocName(t.campaignId, p.id), p.cookie, {
+        socketClass: recordingSocket(p.cookie, playerApp.url, rec),
       });
       playerClients.push(c);
       expect(await c.ready).toBe(true);
@@ -221,7 +242,7 @@ describe.each(kinds)("[SEC] secrecy proof (%s)", (kind) => {
     await command(dm, { type: "session", action: "pause" });
     await command(dm, { type: "session", action: "resume" });
     // A DM previews Bob's view (read-only; sends no awareness there).
-    const preview = connectClient(app.url, playerDocName(t.campaignId, bob.id), t.owner.cookie);
+    const preview = connectClient(playerApp.url, playerDocName(t.campaignId, bob.id), t.owner.cookie);
     playerClients.push(preview);
     expect(await preview.ready).toBe(true);
     preview.provider.setAwarenessField("note", canary("preview-awareness"));
@@ -231,7 +252,7 @@ describe.each(kinds)("[SEC] secrecy proof (%s)", (kind) => {
     // Raw probes by players: the DM doc, another player's doc, guessed names.
     const probe: Recorder = { frames: [] };
     await rawProbe(
-      app,
+      playerApp,
       bob.cookie,
       [
         dmDocName(t.campaignId),
@@ -266,7 +287,10 @@ describe.each(kinds)("[SEC] secrecy proof (%s)", (kind) => {
     // 3. Player document rows in Postgres (after the stores have run).
     for (const c of t.clients.splice(0)) c.destroy();
     for (const c of playerClients.splice(0)) c.destroy();
-    await eventually(() => expect(app.ctx.hocuspocus.getDocumentsCount()).toBe(0), 10_000);
+    await eventually(() => {
+      expect(app.ctx.hocuspocus.getDocumentsCount()).toBe(0);
+      expect(playerApp.ctx.hocuspocus.getDocumentsCount()).toBe(0);
+    }, 15_000);
     const { rows } = await app.ctx.db.pool.query<{ name: string; state: Buffer }>(
       "select name, state from document where name like $1",
       [`campaign:${t.campaignId}:%`],
@@ -298,7 +322,7 @@ describe.each(kinds)("[SEC] secrecy proof (%s)", (kind) => {
         "/",
         `/c/${t.campaignId}`,
       ]) {
-        const r = await p.request("GET", path);
+        const r = await new HttpUser(playerApp.url, p.email).withCookie(p.cookie).request("GET", path);
         expect(findCanaries(JSON.stringify(r.json)), `${path} for ${p.email}`).toEqual([]);
       }
     }

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import net from "node:net";
 import pg from "pg";
 import { startApp, type App, type StartOptions } from "../../src/app.ts";
 
@@ -84,5 +85,26 @@ export async function startTestApp(store: TestStore, extra: StartOptions = {}): 
     signUpsPerMinute: 1000,
     ...store.options,
     ...extra,
+  });
+}
+
+export const REDIS_URL = process.env["TEST_REDIS_URL"] ?? "redis://127.0.0.1:6379";
+
+/** Does a Redis answer PING at REDIS_URL? */
+export function redisReachable(): Promise<boolean> {
+  const u = new URL(REDIS_URL);
+  return new Promise((resolve) => {
+    const s = net.connect({ host: u.hostname, port: Number(u.port || 6379) });
+    s.setTimeout(2000);
+    s.on("connect", () => s.write("PING\r\n"));
+    s.on("data", (d) => {
+      resolve(d.toString().startsWith("+PONG"));
+      s.destroy();
+    });
+    s.on("error", () => resolve(false));
+    s.on("timeout", () => {
+      resolve(false);
+      s.destroy();
+    });
   });
 }

@@ -12,6 +12,12 @@ export class HttpUser {
     readonly password = "correct horse battery",
   ) {}
 
+  /** Reuse a session cookie (e.g. against another instance). */
+  withCookie(cookie: string): this {
+    this.cookie = cookie;
+    return this;
+  }
+
   async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: unknown; headers: Headers }> {
     const res = await fetch(this.baseUrl + path, {
       method,
