@@ -55,6 +55,22 @@ describe("HTTP API", () => {
     expect((s.json as { user: { email: string } }).user.email).toBe(u.email);
   });
 
+  it("[ACC1] behind HTTPS (PUBLIC_URL https) the session cookie is also Secure", async () => {
+    const secureStore = await createTestStore("pglite");
+    const secure = await startTestApp(secureStore, { publicUrl: "https://hex.example", allowedOrigins: ["https://hex.example"] });
+    try {
+      const u = new HttpUser(secure.url, uniqueEmail("secure"));
+      const r = await u.request("POST", "/api/auth/sign-up/email", { name: "S", email: u.email, password: u.password }, { origin: "https://hex.example" });
+      expect(r.status).toBe(200);
+      const setCookie = r.headers.getSetCookie().find((c) => c.includes("session_token"));
+      expect(setCookie).toMatch(/;\s*Secure/i);
+      expect(setCookie).toMatch(/HttpOnly/i);
+    } finally {
+      await secure.close();
+      await secureStore.cleanup();
+    }
+  });
+
   it("[ACC2] sign-in issues a new session each time; sign-out ends it", async () => {
     const u = await new HttpUser(app.url, uniqueEmail("sess")).signUp();
     const first = u.cookie;

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { dmDocName } from "@hexcrawl/shared/docNames";
 import { readText } from "@hexcrawl/shared/model";
+import { hexesInRange, keyOf } from "@hexcrawl/shared/hex";
 import { cookieHeader, openDocClient } from "./support/docClient.ts";
 import {
   buildClient,
@@ -45,17 +46,19 @@ const DOCS_SCREENSHOT_DIR = path.join(REPO_ROOT, "docs/screenshots");
 async function closeAll(setup: CampaignSetup | null): Promise<void> {
   if (!setup) return;
   for (const m of setup.all) {
-    if (m.errors.length > 0) console.error(`[e2e] page errors of ${m.name}:\n${m.errors.join("\n")}`);
+    const real = m.errors.filter((e) => !NETWORK_NOISE.test(e));
+    if (real.length > 0) console.error(`[e2e] page errors of ${m.name}:\n${real.join("\n")}`);
     await m.context.close();
   }
 }
 
+/** What the browser logs by itself while the server is stopped (failed sockets and fetches). */
+const NETWORK_NOISE = /WebSocket|ERR_CONNECTION_REFUSED|Failed to load resource|net::ERR/;
+
 /** No uncaught page errors or console errors on any page of the campaign (brief: "no console errors"). */
 function expectNoPageErrors(setup: CampaignSetup): void {
   // A stopped server makes the browser log failed WebSocket/fetch attempts; those are expected noise.
-  const real = setup.all.flatMap((m) =>
-    m.errors.filter((e) => !/WebSocket|ERR_CONNECTION_REFUSED|Failed to load resource|net::ERR/.test(e)),
-  );
+  const real = setup.all.flatMap((m) => m.errors.filter((e) => !NETWORK_NOISE.test(e)));
   expect(real).toEqual([]);
 }
 
@@ -74,6 +77,56 @@ async function waitPending(page: Page, userId: string, count: number): Promise<v
     .catch(async (err: unknown) => {
       throw new Error(`pending for ${userId} stayed ${await pendingCount(page, userId)}, wanted ${count}: ${String(err)}`);
     });
+}
+
+/** Radius of the revealed area of the scenery (hexes around 0,0). */
+const SCENERY_REVEAL_RADIUS = 2;
+/**
+ * Pending changes player 2 gets from the scenery: every hex within the radius but the private one,
+ * minus the two already published that keep their content ("0,0" keeps its terrain... see below).
+ */
+let SCENERY_REVEALED_FOR_P2 = 0;
+
+/** Paint a hand-made-looking map: terrain in a radius of 7, a few names, an inner area revealed to everyone. */
+async function paintScenery(url: string, campaignId: string, cookie: string, privateHex: string): Promise<void> {
+  const writer = openDocClient(url, campaignId, dmDocName(campaignId), cookie);
+  try {
+    await writer.ready;
+    const terrain = writer.doc.getMap<unknown>("terrain");
+    const label = writer.doc.getMap<unknown>("label");
+    const reveals = writer.doc.getMap<unknown>("reveals");
+    const names: Record<string, string> = { "-3,1": "Greywater", "3,-2": "The Teeth", "-1,-3": "Old Road", "2,2": "Fen Hollow", "5,-5": "Ember Keep" };
+    writer.doc.transact(() => {
+      for (const h of hexesInRange({ q: 0, r: 0 }, 7)) {
+        const k = keyOf(h);
+        if (["0,0", "1,0", privateHex].includes(k)) continue;
+        terrain.set(k, sceneryTerrain(h.q, h.r));
+      }
+      for (const [k, v] of Object.entries(names)) label.set(k, v);
+      terrain.set("5,-5", "settlement");
+      terrain.set("-3,1", "settlement");
+      for (const h of hexesInRange({ q: 0, r: 0 }, SCENERY_REVEAL_RADIUS)) {
+        const k = keyOf(h);
+        if (k !== privateHex) reveals.set(`${k}|*`, true);
+      }
+    });
+    // 0,0 and 1,0 were published already and keep their content; "0,1" was painted before and gets revealed now.
+    SCENERY_REVEALED_FOR_P2 = hexesInRange({ q: 0, r: 0 }, SCENERY_REVEAL_RADIUS).length - 3;
+    await writer.flushed();
+  } finally {
+    writer.destroy();
+  }
+}
+
+/** A deterministic, vaguely geographic terrain for a hex (rivers of water, hills near mountains…). */
+function sceneryTerrain(q: number, r: number): string {
+  const n = Math.sin(q * 1.7 + r * 0.9) + Math.cos(r * 1.3 - q * 0.4);
+  if (q + 2 * r === -4 || q + 2 * r === -5) return "water";
+  if (n > 1.2) return "mountains";
+  if (n > 0.6) return "hills";
+  if (n > -0.2) return "forest";
+  if (n > -0.9) return "plains";
+  return r > 2 ? "swamp" : "plains";
 }
 
 describe.skipIf(skipReason !== null)("campaign flows in Chromium", () => {
@@ -225,14 +278,23 @@ describe.skipIf(skipReason !== null)("campaign flows in Chromium", () => {
       expect(v1.dmNotes).toBeUndefined();
 
       // Preview as player 2 opens their document read-only: two hexes, never the private one.
-      await page.getByTestId("preview-panel").getByLabel("Player").selectOption(p2.userId);
+      await page.getByTestId("preview-panel").getByLabel("Show the map of").selectOption(p2.userId);
       await page.locator('[data-testid="preview-state"][data-synced="true"][data-count="2"]').waitFor();
+
+      // For the README screenshots: a co-DM-sized map written from Node as the owner, revealed around
+      // the crossroads and published (the private hex stays player 1's).
+      await paintScenery(server.app.url, setup.campaignId, await cookieHeader(dm.context, server.app.url), privateHex);
+      await waitForDoc(page, (d) => Object.keys(d.terrain).length > 100, "the scenery");
+      await waitPending(page, p2.userId, SCENERY_REVEALED_FOR_P2);
+      await page.getByTestId("publish-all").click();
+      await waitPending(page, p2.userId, 0);
+      await waitForDoc(p2.page, (d) => Object.keys(d.terrain).length === SCENERY_REVEALED_FOR_P2 + 2, "player 2's scenery");
 
       // Start the session so the player view is not covered for the screenshot.
       await page.getByTestId("session-start").click();
       await p1.page.locator('[data-testid="session-overlay"]').waitFor({ state: "detached" });
       await gotoHex(p1.page, "0,0");
-      await page.getByTestId("preview-panel").getByLabel("Player").selectOption("");
+      await page.getByTestId("preview-panel").getByLabel("Show the map of").selectOption("");
       await gotoHex(page, "0,0");
       const dmShot = await saveScreenshot(page, "dm-editor");
       const playerShot = await saveScreenshot(p1.page, "player-view");

@@ -20,7 +20,7 @@ declare global {
 }
 
 /** True where the handle may exist. */
-export const DEBUG_HANDLE_ENABLED = import.meta.env.DEV || import.meta.env.MODE === "test";
+export const DEBUG_HANDLE_ENABLED = import.meta.env.MODE === "development" || import.meta.env.MODE === "test";
 
 /** Install the handle; returns the cleanup. A no-op in production builds. */
 export function installDebugHandle(handle: DebugHandle): () => void {

@@ -4,7 +4,7 @@
  * as warnings, never thrown.
  */
 export function registerServiceWorker(): void {
-  if (import.meta.env.DEV || typeof navigator === "undefined" || !("serviceWorker" in navigator)) return;
+  if (import.meta.env.MODE === "development" || typeof navigator === "undefined" || !("serviceWorker" in navigator)) return;
   navigator.serviceWorker.register("/sw.js").catch((err: unknown) => {
     console.warn("[hexcrawl] offline shell not installed:", err);
   });
