@@ -174,6 +174,54 @@ async function main(): Promise<void> {
     log(`signing up ${poolSize} players and a DM (${store.label})`);
     const { dm, players } = await signUpUsers(hc, poolSize);
 
+    if (want("connections")) {
+      results.hexcrawl.idle = await attempt(`Hex Crawl idle, ${cfg.idleConnections} players`, () =>
+        hexcrawlIdle(hc, dm, players.slice(0, cfg.idleConnections), cfg.idleCpuWindowMs),
+      );
+    }
+
+    let bigCampaignId: string | null = null;
+    if (want("bigmaps")) {
+      for (const [key, size] of [["small", cfg.smallMapHexes], ["big", cfg.bigMapHexes]] as const) {
+        results.hexcrawl.mapCompare[key] = await attempt(`publish on a ${size}-hex map, ${cfg.mapComparePlayers} players`, async () => {
+          const c = await Campaign.create(hc, dm, players.slice(0, cfg.mapComparePlayers), `bench map ${size}`, size);
+          try {
+            await c.probe();
+            if (c.publishNa) return { na: c.publishNa };
+            await c.connectPlayers();
+            return await c.publishRounds(RevealMode.all, cfg.rounds, cfg.rowBudgetMs);
+          } finally {
+            c.destroy();
+          }
+        });
+      }
+      const firstPlayer = players[0];
+      if (firstPlayer) {
+        const big = await attempt(`big map: ${cfg.bigMapHexes} hexes, ${cfg.bigRevealedHexes} revealed`, () =>
+          bigMap(hc, dm, firstPlayer, cfg.bigMapHexes, cfg.bigRevealedHexes),
+        );
+        results.hexcrawl.bigMap = big;
+        if (!("na" in big)) bigCampaignId = big.campaignId;
+      }
+    }
+
+    if (want("client")) {
+      if (clientDir === undefined || typeof clientDir !== "string") results.hexcrawl.client = clientDir ?? { na: "no client" };
+      else {
+        results.hexcrawl.client = await attempt(`client pan in Chromium, ${cfg.bigMapHexes} hexes`, async () => {
+          let id = bigCampaignId;
+          if (!id) {
+            const c = await Campaign.create(hc, dm, [], `bench client ${cfg.bigMapHexes}`, cfg.bigMapHexes);
+            id = c.id;
+            c.destroy();
+          }
+          await mkdir(RESULTS_DIR, { recursive: true });
+          return panFrames(hc.url, dm, id, cfg.bigMapHexes, cfg.panMs, RESULTS_DIR);
+        });
+      }
+    }
+    // Publish rows last: at N=200 the server can stay busy long after a row (stores, event log), and the
+    // memory and cold-load figures above need a quiet server.
     let immediateDone = false;
     const runImmediate = async (c: Campaign) => {
       results.hexcrawl.immediate = await attempt(`Hex Crawl immediate mode, ${c.players.length} players`, () =>
@@ -222,52 +270,6 @@ async function main(): Promise<void> {
       }
     }
 
-    if (want("connections")) {
-      results.hexcrawl.idle = await attempt(`Hex Crawl idle, ${cfg.idleConnections} players`, () =>
-        hexcrawlIdle(hc, dm, players.slice(0, cfg.idleConnections), cfg.idleCpuWindowMs),
-      );
-    }
-
-    let bigCampaignId: string | null = null;
-    if (want("bigmaps")) {
-      for (const [key, size] of [["small", cfg.smallMapHexes], ["big", cfg.bigMapHexes]] as const) {
-        results.hexcrawl.mapCompare[key] = await attempt(`publish on a ${size}-hex map, ${cfg.mapComparePlayers} players`, async () => {
-          const c = await Campaign.create(hc, dm, players.slice(0, cfg.mapComparePlayers), `bench map ${size}`, size);
-          try {
-            await c.probe();
-            if (c.publishNa) return { na: c.publishNa };
-            await c.connectPlayers();
-            return await c.publishRounds(RevealMode.all, cfg.rounds, cfg.rowBudgetMs);
-          } finally {
-            c.destroy();
-          }
-        });
-      }
-      const firstPlayer = players[0];
-      if (firstPlayer) {
-        const big = await attempt(`big map: ${cfg.bigMapHexes} hexes, ${cfg.bigRevealedHexes} revealed`, () =>
-          bigMap(hc, dm, firstPlayer, cfg.bigMapHexes, cfg.bigRevealedHexes),
-        );
-        results.hexcrawl.bigMap = big;
-        if (!("na" in big)) bigCampaignId = big.campaignId;
-      }
-    }
-
-    if (want("client")) {
-      if (clientDir === undefined || typeof clientDir !== "string") results.hexcrawl.client = clientDir ?? { na: "no client" };
-      else {
-        results.hexcrawl.client = await attempt(`client pan in Chromium, ${cfg.bigMapHexes} hexes`, async () => {
-          let id = bigCampaignId;
-          if (!id) {
-            const c = await Campaign.create(hc, dm, [], `bench client ${cfg.bigMapHexes}`, cfg.bigMapHexes);
-            id = c.id;
-            c.destroy();
-          }
-          await mkdir(RESULTS_DIR, { recursive: true });
-          return panFrames(hc.url, dm, id, cfg.bigMapHexes, cfg.panMs, RESULTS_DIR);
-        });
-      }
-    }
   } finally {
     await hc.stop();
     await store.cleanup().catch((err: unknown) => log(`store cleanup failed: ${String(err)}`));

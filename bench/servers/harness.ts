@@ -152,7 +152,10 @@ export function serveBenchRpc(hocuspocus: Hocuspocus, close: () => Promise<void>
           hocuspocus.flushPendingStores();
           const busy = hocuspocus.documents.size + hocuspocus.loadingDocuments.size + hocuspocus.unloadingDocuments.size;
           if (busy === 0) return null;
-          if (Date.now() > deadline) throw new Error(`documents still loaded after ${timeoutMs} ms: ${[...hocuspocus.documents.keys()].join(", ")}`);
+          if (Date.now() > deadline) {
+            const names = [...hocuspocus.documents.keys()];
+            throw new Error(`${names.length} documents still loaded after ${timeoutMs} ms (${names.slice(0, 2).join(", ")}…)`);
+          }
           await new Promise((r) => setTimeout(r, UNLOAD_POLL_MS));
         }
       }

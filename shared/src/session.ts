@@ -53,6 +53,11 @@ export function nextStatus(status: SessionStatus, action: SessionAction): Transi
   return { ok: true, status: next };
 }
 
+/** True when some action moves `from` to `to` (the store's guard against a caller bug). */
+export function isAllowedTransition(from: SessionStatus, to: SessionStatus): boolean {
+  return Object.values(TRANSITIONS[from] ?? {}).includes(to);
+}
+
 /** The actions allowed from a status (for enabling buttons). */
 export function allowedActions(status: SessionStatus): SessionAction[] {
   return Object.keys(TRANSITIONS[status] ?? {}) as SessionAction[];

@@ -82,10 +82,10 @@ async function waitPending(page: Page, userId: string, count: number): Promise<v
 /** Radius of the revealed area of the scenery (hexes around 0,0). */
 const SCENERY_REVEAL_RADIUS = 2;
 /**
- * Pending changes player 2 gets from the scenery: every hex within the radius but the private one,
- * minus the two already published that keep their content ("0,0" keeps its terrain... see below).
+ * Pending changes player 2 gets from the scenery: every hex within the radius, less the private hex
+ * (player 1's only) and the two already published hexes the scenery leaves unchanged ("0,0", "1,0").
  */
-let SCENERY_REVEALED_FOR_P2 = 0;
+const SCENERY_REVEALED_FOR_P2 = hexesInRange({ q: 0, r: 0 }, SCENERY_REVEAL_RADIUS).length - 3;
 
 /** Paint a hand-made-looking map: terrain in a radius of 7, a few names, an inner area revealed to everyone. */
 async function paintScenery(url: string, campaignId: string, cookie: string, privateHex: string): Promise<void> {
@@ -110,8 +110,6 @@ async function paintScenery(url: string, campaignId: string, cookie: string, pri
         if (k !== privateHex) reveals.set(`${k}|*`, true);
       }
     });
-    // 0,0 and 1,0 were published already and keep their content; "0,1" was painted before and gets revealed now.
-    SCENERY_REVEALED_FOR_P2 = hexesInRange({ q: 0, r: 0 }, SCENERY_REVEAL_RADIUS).length - 3;
     await writer.flushed();
   } finally {
     writer.destroy();

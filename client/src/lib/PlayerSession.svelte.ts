@@ -2,22 +2,9 @@ import type * as Y from "yjs";
 import { HEX_FIELDS, playerMaps } from "@hexcrawl/shared/model";
 import { readSession, SessionStatus } from "@hexcrawl/shared/session";
 
+
 /** How long a newly revealed hex stays highlighted on the player's map. */
 export const REVEAL_HIGHLIGHT_MS = 3_000;
-
-/** The overlay text a player sees for a status; null while the session is running. */
-export function sessionOverlayText(status: SessionStatus): string | null {
-  switch (status) {
-    case SessionStatus.waiting:
-      return "Waiting for the DM to start the session";
-    case SessionStatus.paused:
-      return "Session paused";
-    case SessionStatus.ended:
-      return "Session ended";
-    case SessionStatus.active:
-      return null;
-  }
-}
 
 /**
  * What a player document says besides the map: the session status (the server writes it), and which

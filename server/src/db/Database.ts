@@ -62,8 +62,34 @@ const PGLITE_SOCKET_MAX_CONNECTIONS = 4;
 const UNIX_SOCKET_PORT = 5432;
 /** sockaddr_un.sun_path is 108 bytes on Linux, 104 on macOS. */
 const MAX_UNIX_SOCKET_PATH_BYTES = 100;
-/** A Postgres that does not answer within this fails the query instead of hanging a request. */
-const CONNECT_TIMEOUT_MS = 10_000;
+/**
+ * Opening a connection (TCP, TLS, startup, authentication) and waiting for a free pooled connection each fail
+ * after this. A Postgres that accepts TCP but never answers fails the connect instead of hanging it.
+ */
+export const CONNECT_TIMEOUT_MS = 10_000;
+/**
+ * Postgres only: the server cancels a statement that runs longer than this (`statement_timeout`, SQLSTATE
+ * 57014) and the connection stays usable. Legitimate statements take milliseconds: a document store of a large
+ * map is ~20 ms, every migration so far < 1 s, the migration advisory lock is held for one migration at a time.
+ * A migration that needs longer must run `set local statement_timeout = 0` first (and is still bounded by
+ * QUERY_TIMEOUT_MS unless its query passes a larger `query_timeout`).
+ */
+export const STATEMENT_TIMEOUT_MS = 10_000;
+/**
+ * Postgres only: the client gives up on a query whose answer has not arrived after this (`query_timeout`) —
+ * a server or network that stopped answering, where STATEMENT_TIMEOUT_MS cannot help. Longer than it, so a
+ * slow but live server cancels first (clean error, connection kept). The connection is then closed
+ * (see closeOnQueryTimeout): a store on an unanswering database fails after this, not after twice this.
+ */
+export const QUERY_TIMEOUT_MS = 15_000;
+/**
+ * Postgres only: a transaction left idle this long is ended by the server, releasing its row locks
+ * (`select … for update` of a document) when its client vanished without the TCP connection closing
+ * (network partition): other instances' stores of that document wait on the lock no longer than this.
+ */
+export const IDLE_IN_TRANSACTION_TIMEOUT_MS = 30_000;
+/** pg's message for a `query_timeout` (client side). */
+const QUERY_READ_TIMEOUT_MESSAGE = "Query read timeout";
 
 /**
  * Open the database. With `databaseUrl`: a pg Pool on real Postgres (checked with `select 1`).
@@ -78,9 +104,17 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database>
 }
 
 async function openPostgres(url: string, max: number, onPoolError: (err: Error) => void): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    statement_timeout: STATEMENT_TIMEOUT_MS,
+    query_timeout: QUERY_TIMEOUT_MS,
+    idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_TIMEOUT_MS,
+  });
   // Without a listener, an idle client's error (Postgres restart) is an uncaught 'error' event: the process dies.
   pool.on("error", onPoolError);
+  // pool.on("connect", closeOnQueryTimeout);
   try {
     await pool.query("select 1");
   } catch (err) {
@@ -174,6 +208,37 @@ async function openPglite(
     await lock.release();
     throw err;
   }
+}
+
+/**
+ * After a `query_timeout` pg leaves the connection waiting for the timed-out answer and queues every later
+ * query on it behind that answer — in a transaction the ROLLBACK, which then times out too (a store would fail
+ * only after 2 × QUERY_TIMEOUT_MS). `client.end()` with a query still active destroys the socket: the queued
+ * queries fail at once ("Connection terminated") and the pool replaces the connection. A connection whose
+ * server stopped answering is useless anyway. (`pool.query` already discards its client on any error; this
+ * covers checked-out clients: transactions, migrations.)
+ */
+function closeOnQueryTimeout(client: pg.PoolClient): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  const onError = (err: unknown) => {
+    if (err instanceof Error && err.message === QUERY_READ_TIMEOUT_MESSAGE) void client.end().catch(() => undefined);
+  };
+  const wrapped = (...args: unknown[]): unknown => {
+    const last = args.at(-1);
+    if (typeof last === "function") {
+      // Callback style (pool.query uses it): call through, then let the caller see the error.
+      args[args.length - 1] = (err: unknown, res: unknown) => {
+        onError(err);
+        (last as (err: unknown, res: unknown) => void)(err, res);
+      };
+      return query(...args);
+    }
+    const result = query(...args);
+    // Observe the rejection without handling it for the caller: the caller's own await still sees it.
+    if (result instanceof Promise) result.catch(onError);
+    return result;
+  };
+  client.query = wrapped as unknown as typeof client.query;
 }
 
 function redactUrl(url: string): string {

@@ -1,3 +1,4 @@
+import { isAllowedTransition, SessionStatus, SessionStatusSchema } from "@hexcrawl/shared/session";
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import type pg from "pg";
@@ -204,26 +205,8 @@ export async function acceptInvite(pool: pg.Pool, code: string, userId: string):
 // ---------------------------------------------------------------------------------------------------------------
 // Game sessions
 
-/** Lifecycle of a game session. */
-export const SessionStatus = { waiting: "waiting", active: "active", paused: "paused", ended: "ended" } as const;
-export type SessionStatus = (typeof SessionStatus)[keyof typeof SessionStatus];
-export const SessionStatusSchema = z.enum(["waiting", "active", "paused", "ended"]);
-
-/**
- * Allowed transitions. `ended → waiting|active` does not reopen the ended session: it starts a new one
- * (the partial unique index allows one non-ended session per campaign).
- */
-export const SESSION_TRANSITIONS: Readonly<Record<SessionStatus, readonly SessionStatus[]>> = {
-  waiting: ["active", "ended"],
-  active: ["paused", "ended"],
-  paused: ["active", "ended"],
-  ended: ["waiting", "active"],
-};
-
-/** True when `from → to` is a transition setSessionStatus accepts. */
-export function isAllowedTransition(from: SessionStatus, to: SessionStatus): boolean {
-  return SESSION_TRANSITIONS[from].includes(to);
-}
+// The lifecycle itself (statuses, actions, allowed transitions) is the pure core's: shared/src/session.ts.
+export { isAllowedTransition, SessionStatus, SessionStatusSchema } from "@hexcrawl/shared/session";
 
 export const GameSessionSchema = z.object({
   id: z.string(),

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { IdSchema, isDmRole, type Role } from "@hexcrawl/shared/docNames";
 import { ApiError, describeZodError, sendJson } from "./errors.ts";
 import { readJson } from "./body.ts";
-import type { AppContext } from "../context.ts";
+import type { AppContext, SessionUser } from "../context.ts";
 import * as repos from "../db/repos.ts";
 
 /** Invite codes live this long; they are also single-use. */
@@ -83,6 +83,18 @@ async function requireMember(ctx: AppContext, campaignId: string, userId: string
   return role;
 }
 
+/** Signed-in caller, the campaign id from the path, and the caller's role in it (404 if not a member). */
+async function campaignMember(
+  ctx: AppContext,
+  req: IncomingMessage,
+  params: string[],
+): Promise<{ user: SessionUser; id: string; role: Role }> {
+  const user = await requireUser(ctx, req);
+  const id = parseId(params[0], "campaign");
+  const role = await requireMember(ctx, id, user.id);
+  return { user, id, role };
+}
+
 async function healthz(ctx: AppContext, _req: IncomingMessage, res: ServerResponse): Promise<void> {
   try {
     await ctx.db.pool.query("select 1");
@@ -118,9 +130,7 @@ async function getCampaign(
   res: ServerResponse,
   params: string[],
 ): Promise<void> {
-  const user = await requireUser(ctx, req);
-  const id = parseId(params[0], "campaign");
-  const role = await requireMember(ctx, id, user.id);
+  const { id, role } = await campaignMember(ctx, req, params);
   const campaign = await repos.getCampaign(ctx.db.pool, id);
   if (!campaign) throw new ApiError("NOT_FOUND", "No such campaign");
   sendJson(res, 200, { campaign: { id: campaign.id, name: campaign.name, createdAt: campaign.createdAt, role } });
@@ -132,9 +142,7 @@ async function listMembers(
   res: ServerResponse,
   params: string[],
 ): Promise<void> {
-  const user = await requireUser(ctx, req);
-  const id = parseId(params[0], "campaign");
-  await requireMember(ctx, id, user.id);
+  const { id } = await campaignMember(ctx, req, params);
   const members = await repos.listMembers(ctx.db.pool, id);
   sendJson(res, 200, { members });
 }
@@ -145,9 +153,7 @@ async function createInvite(
   res: ServerResponse,
   params: string[],
 ): Promise<void> {
-  const user = await requireUser(ctx, req);
-  const id = parseId(params[0], "campaign");
-  const role = await requireMember(ctx, id, user.id);
+  const { user, id, role } = await campaignMember(ctx, req, params);
   const body = await readJson(req, CreateInviteBody);
   if (!isDmRole(role)) throw new ApiError("FORBIDDEN", "Only the campaign's DMs can invite");
   const invite = await repos.createInvite(ctx.db.pool, id, body.role, user.id, INVITE_TTL_MS);
@@ -190,9 +196,7 @@ async function listEvents(
   params: string[],
   url: URL,
 ): Promise<void> {
-  const user = await requireUser(ctx, req);
-  const id = parseId(params[0], "campaign");
-  const role = await requireMember(ctx, id, user.id);
+  const { id, role } = await campaignMember(ctx, req, params);
   if (!isDmRole(role)) throw new ApiError("FORBIDDEN", "Only the campaign's DMs can read the event log");
   const query = EventsQuery.safeParse(Object.fromEntries(url.searchParams));
   if (!query.success) throw new ApiError("BAD_REQUEST", describeZodError(query.error));

@@ -486,7 +486,7 @@ describeEachStore("storage contract", (kind: StoreKind) => {
       expect(second?.id).not.toBe(first.id);
       expect(await repos.getCurrentSession(t.db.pool, cid)).toMatchObject({ id: second?.id });
       // An open session exists: starting another is refused (and the database forbids it regardless).
-      expect(await repos.setSessionStatus(t.db.pool, cid, "ended", "waiting")).toBeNull();
+      expect(await repos.setSessionStatus(t.db.pool, cid, "ended", "active")).toBeNull();
       await expect(
         t.db.pool.query("insert into game_session (id, campaign_id, status) values ('dup', $1, 'waiting')", [cid]),
       ).rejects.toThrow();

@@ -12,8 +12,17 @@ export interface TcpProxy {
   rewrite(url: string): string;
   /** Destroy every open connection and refuse new ones (accepted, then destroyed at once) until `restore()`. */
   cut(): void;
+  /**
+   * "Blackhole": accept connections but forward nothing, in either direction, and never close them — a service
+   * that accepts TCP and never answers (hung server, partition behind a load balancer). Open connections stop
+   * forwarding too; their swallowed bytes are gone, so they stay dead after `restore()` (a client must time
+   * them out itself). New connections after `restore()` are forwarded again.
+   */
+  blackhole(): void;
+  /** Ends `cut()` and `blackhole()`. */
   restore(): void;
   readonly isCut: boolean;
+  readonly isBlackholed: boolean;
   /** Connections currently open through the proxy. */
   readonly openConnections: number;
   close(): Promise<void>;
@@ -22,11 +31,26 @@ export interface TcpProxy {
 export async function startTcpProxy(targetPort: number, targetHost = "127.0.0.1"): Promise<TcpProxy> {
   const pairs = new Set<{ client: net.Socket; upstream: net.Socket }>();
   let cut = false;
+  let blackholed = false;
+  /** Sockets swallowed by the blackhole (both sides of caught pairs, and connections accepted during it). */
+  const swallowed = new Set<net.Socket>();
+  const swallow = (socket: net.Socket) => {
+    swallowed.add(socket);
+    socket.on("close", () => swallowed.delete(socket));
+    socket.on("error", () => undefined);
+    // Read and drop: flowing mode with no pipe; the peer's writes succeed and nothing ever comes back.
+    socket.on("data", () => undefined);
+    socket.resume();
+  };
 
   const server = net.createServer((client) => {
     client.on("error", () => undefined);
     if (cut) {
       client.destroy();
+      return;
+    }
+    if (blackholed) {
+      swallow(client);
       return;
     }
     const upstream = net.connect(targetPort, targetHost);
@@ -69,16 +93,32 @@ export async function startTcpProxy(targetPort: number, targetHost = "127.0.0.1"
       }
       pairs.clear();
     },
+    blackhole() {
+      blackholed = true;
+      for (const { client, upstream } of pairs) {
+        client.unpipe(upstream);
+        upstream.unpipe(client);
+        swallow(client);
+        swallow(upstream);
+      }
+      pairs.clear();
+    },
     restore() {
       cut = false;
+      blackholed = false;
     },
     get isCut() {
       return cut;
+    },
+    get isBlackholed() {
+      return blackholed;
     },
     get openConnections() {
       return pairs.size;
     },
     close() {
+      for (const socket of swallowed) socket.destroy();
+      swallowed.clear();
       for (const { client, upstream } of pairs) {
         client.destroy();
         upstream.destroy();
