@@ -17,7 +17,7 @@ import { AuthExtension } from "./collab/AuthExtension.ts";
 import { WsBridge } from "./collab/wsBridge.ts";
 import { createPersistence } from "./collab/persistence.ts";
 import { createGuards } from "./collab/guards.ts";
-import { REDIS_CLIENT_OPTIONS } from "./collab/redisClientOptions.ts";
+import { REDIS_CLIENT_OPTIONS, logRedisErrors } from "./collab/redisClientOptions.ts";
 import { GameExtension } from "./game/GameExtension.ts";
 import { isOriginAllowed } from "./collab/origin.ts";
 import { DEFAULT_COLLAB_LIMITS, type CollabLimits } from "./collab/limits.ts";
@@ -189,7 +189,10 @@ export async function startApp(options: StartOptions = {}): Promise<App> {
   ];
   if (config.redisUrl) {
     const r = redisOptions(config.redisUrl);
-    extensions.push(new RedisExtension({ host: r.host, port: r.port, options: { ...REDIS_CLIENT_OPTIONS, ...r.options }, identifier: config.instanceName }));
+    const redis = new RedisExtension({ host: r.host, port: r.port, options: { ...REDIS_CLIENT_OPTIONS, ...r.options }, identifier: config.instanceName });
+    // DUR8: one log line per interval during an outage instead of ioredis' "Unhandled error event" per reconnect.
+    logRedisErrors([redis.pub, redis.sub]);
+    extensions.push(redis);
   }
   extensions.push(...(extraExtensions ?? []));
   hocuspocus.configure({ extensions });

@@ -114,7 +114,7 @@ async function openPostgres(url: string, max: number, onPoolError: (err: Error) 
   });
   // Without a listener, an idle client's error (Postgres restart) is an uncaught 'error' event: the process dies.
   pool.on("error", onPoolError);
-  // pool.on("connect", closeOnQueryTimeout);
+  pool.on("connect", closeOnQueryTimeout);
   try {
     await pool.query("select 1");
   } catch (err) {
