@@ -6,6 +6,7 @@ import { Redis as RedisExtension } from "@hocuspocus/extension-redis";
 import { toNodeHandler } from "better-auth/node";
 import { defaultConfig, type AppConfig } from "./config.ts";
 import { openDatabase, type Database } from "./db/Database.ts";
+import { isDatabaseUnavailable } from "./db/errors.ts";
 import { migrate } from "./db/migrate.ts";
 import { PostgresDocumentStore } from "./db/DocumentStore.ts";
 import { CLIENT_IP_HEADER, createAuth, sessionUser, type Auth } from "./auth.ts";
@@ -130,8 +131,7 @@ export async function startApp(options: StartOptions = {}): Promise<App> {
         return;
       }
       console.error("[http] request failed", req.method, req.url, err);
-      const unavailable = err instanceof Error && /ECONNREFUSED|terminat|Connection/i.test(err.message);
-      sendError(res, unavailable ? new ApiError("UNAVAILABLE", "Database unavailable, try again") : new ApiError("INTERNAL", "Internal error"));
+      sendError(res, isDatabaseUnavailable(err) ? new ApiError("UNAVAILABLE", "Database unavailable, try again") : new ApiError("INTERNAL", "Internal error"));
     }
   }
 

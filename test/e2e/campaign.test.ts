@@ -419,6 +419,9 @@ describe.skipIf(skipReason !== null)("campaign flows in Chromium", () => {
       const reloaded = await waitForDoc(a.page, (d) => d.terrain["3,0"] === "swamp" && d.notes["3,0"] === "Written offline.", "A's offline edits after reload");
       expect(reloaded.terrain["-1,-1"]).toBe("desert");
       expect(await a.page.getByTestId("connection-state").getAttribute("data-status")).not.toBe("connected");
+      // The new page still counts the edits this device has not seen acknowledged.
+      await a.page.locator('[data-testid="connection-state"]:not([data-unsynced="0"])').waitFor();
+      expect(await a.page.getByTestId("connection-state").textContent()).toMatch(/not yet sent/);
 
       // The player opens the app offline too and sees the last map they received.
       await p1.page.reload();

@@ -13,6 +13,7 @@ import { Presence } from "./Presence.svelte.ts";
 import { PlayerSession } from "./PlayerSession.svelte.ts";
 import { ConnectionStatus } from "./connectionStatus.ts";
 import { PreviewConnection } from "./PreviewConnection.svelte.ts";
+import { UnsentEdits } from "./UnsentEdits.ts";
 
 /**
  * Upper bound of the reconnect back-off. The provider's default (30 s) leaves a DM staring at
@@ -81,6 +82,12 @@ export class CampaignConnection {
     this.#provider.attach();
     this.meta = new MapMeta(this.doc, this.editable ? "dm" : "player");
     this.connection = new ConnectionState(this.#provider, this.#socket, this.meta);
+    if (this.editable) {
+      const unsent = new UnsentEdits(this.documentName, this.doc, this.#provider, [this.#local], (n) =>
+        this.connection.setDeviceUnsent(n),
+      );
+      this.#cleanups.push(() => unsent.destroy());
+    }
     this.terrain = new TerrainLayer(this.doc);
     this.labels = new MapLayer(this.doc, "label");
     this.notes = new MapLayer(this.doc, "notes");

@@ -29,6 +29,7 @@ export class ConnectionState {
   #browserOnline = $state(typeof navigator === "undefined" ? true : navigator.onLine);
   #failedAttempts = $state(0);
   #unsyncedChanges = $state(0);
+  #deviceUnsent = $state(0);
   #readOnly = $state<boolean | null>(null);
   #lastCloseCode = $state<number | null>(null);
   // Replaced in the constructor before anything reads `#status` (a $derived is computed lazily).
@@ -138,11 +139,19 @@ export class ConnectionState {
   }
   /** Banner text: status plus unsent edits. */
   get label(): string {
-    return connectionLabel(this.#status, this.#unsyncedChanges);
+    return connectionLabel(this.#status, this.unsyncedChanges);
   }
-  /** Local edits the server has not acknowledged yet (provider `unsyncedChanges`). */
+  /**
+   * Local edits the server has not acknowledged yet: the provider's `unsyncedChanges`, or — after a
+   * reload while offline, when the new provider has sent nothing yet — the edits this device recorded
+   * as unsent (OFF2), whichever is larger.
+   */
   get unsyncedChanges(): number {
-    return this.#unsyncedChanges;
+    return Math.max(this.#unsyncedChanges, this.#deviceUnsent);
+  }
+  /** Set the count of local edits this device has not seen acknowledged (UnsentEdits). */
+  setDeviceUnsent(count: number): void {
+    this.#deviceUnsent = count;
   }
   /** The server's reason for refusing the document, when it did. */
   get authFailReason(): string | null {

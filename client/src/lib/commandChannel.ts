@@ -4,6 +4,7 @@ import {
   PROTOCOL_VERSION,
   ResultSchemaByCommand,
   type Command,
+  type CommandResponse,
   type CommandResult,
   type ErrorBody,
   type Push,
@@ -31,7 +32,7 @@ export type CommandOutcome<T extends Command["type"]> =
  */
 export class CommandChannel {
   readonly #channel: StatelessChannel;
-  readonly #waiting = new Map<string, (msg: CommandOutcome<Command["type"]>) => void>();
+  readonly #waiting = new Map<string, (response: CommandResponse | null) => void>();
   readonly #handler: (data: { payload: string }) => void;
   #seq = 0;
 
@@ -47,7 +48,7 @@ export class CommandChannel {
       const settle = this.#waiting.get(msg.id);
       if (!settle) return;
       this.#waiting.delete(msg.id);
-      settle(msg.ok ? { ok: true, result: msg.result as never } : { ok: false, error: msg.error });
+      settle(msg);
     };
     channel.on("stateless", this.#handler);
   }
@@ -64,14 +65,16 @@ export class CommandChannel {
         this.#waiting.delete(id);
         resolve({ ok: false, error: { code: ErrorCode.TIMEOUT, message: "No answer from the server; the command may or may not have run" } });
       }, this.timeoutMs);
-      this.#waiting.set(id, (outcome) => {
+      this.#waiting.set(id, (response) => {
         clearTimeout(timer);
-        if (!outcome.ok) return resolve(outcome as CommandOutcome<T>);
-        const schema = ResultSchemaByCommand[cmd.type];
-        const parsed = schema.safeParse(outcome.result);
+        if (response === null) return resolve({ ok: false, error: { code: ErrorCode.OFFLINE, message: "Closed" } });
+        if (!response.ok) return resolve({ ok: false, error: response.error });
+        // The schema table is keyed by command type; TypeScript cannot follow T through the lookup.
+        const schema = ResultSchemaByCommand[cmd.type] as unknown as { safeParse(v: unknown): { success: true; data: CommandResult<T> } | { success: false } };
+        const parsed = schema.safeParse(response.result);
         resolve(
           parsed.success
-            ? ({ ok: true, result: parsed.data } as CommandOutcome<T>)
+            ? { ok: true, result: parsed.data }
             : { ok: false, error: { code: ErrorCode.BAD_REQUEST, message: `Unexpected answer to ${cmd.type}` } },
         );
       });
@@ -81,7 +84,7 @@ export class CommandChannel {
 
   destroy(): void {
     this.#channel.off("stateless", this.#handler);
-    for (const settle of this.#waiting.values()) settle({ ok: false, error: { code: ErrorCode.OFFLINE, message: "Closed" } });
+    for (const settle of this.#waiting.values()) settle(null);
     this.#waiting.clear();
   }
 }

@@ -311,6 +311,8 @@ export interface NewSessionEvent {
    * on two instances must carry the same key; the second insert is a no-op.
    */
   eventKey?: string | null | undefined;
+  /** When it happened (default: now). Set when an insert is retried after an outage. */
+  at?: Date | undefined;
 }
 
 /**
@@ -319,8 +321,8 @@ export interface NewSessionEvent {
  */
 export async function appendEvent(db: Queryable, event: NewSessionEvent): Promise<boolean> {
   const res = await db.query(
-    `insert into session_event (campaign_id, session_id, type, actor_id, payload, event_key)
-     values ($1, $2, $3, $4, $5::jsonb, $6)
+    `insert into session_event (campaign_id, session_id, type, actor_id, payload, event_key, created_at)
+     values ($1, $2, $3, $4, $5::jsonb, $6, coalesce($7::timestamptz, now()))
      on conflict (event_key) do nothing`,
     [
       event.campaignId,
@@ -329,6 +331,7 @@ export async function appendEvent(db: Queryable, event: NewSessionEvent): Promis
       event.actorId ?? null,
       JSON.stringify(event.payload ?? {}),
       event.eventKey ?? null,
+      event.at ?? null,
     ],
   );
   return res.rowCount === 1;

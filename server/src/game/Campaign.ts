@@ -39,7 +39,9 @@ import {
   type SessionAction,
   type SessionStatus,
 } from "@hexcrawl/shared";
+import { randomUUID } from "node:crypto";
 import * as repos from "../db/repos.ts";
+import { isDatabaseUnavailable } from "../db/errors.ts";
 import { gameOrigin, isConnectionOrigin } from "./origins.ts";
 
 /** Immediate mode: a burst of edits is published this long after the last one… */
@@ -48,6 +50,10 @@ export const IMMEDIATE_DEBOUNCE_MS = 60;
 export const IMMEDIATE_MAX_WAIT_MS = 250;
 /** How often the member list is re-read and the DM presence re-pushed to players while a DM is online. */
 export const PLAYER_REFRESH_MS = PRESENCE_HEARTBEAT_MS;
+/** Event-log inserts during a database outage: first retry, backoff cap, and how long to keep trying. */
+export const EVENT_RETRY_FIRST_MS = 500;
+export const EVENT_RETRY_CAP_MS = 10_000;
+export const EVENT_RETRY_MAX_MS = 10 * 60_000;
 /** The first generation of a player document (bumped only if one must ever be rebuilt). */
 export const FIRST_GENERATION = 1;
 
@@ -74,6 +80,8 @@ export interface CampaignDeps {
   onError(where: string, err: unknown): void;
   /** Background writes (event log) register here so shutdown can wait for them. */
   track(task: Promise<unknown>): void;
+  /** True once the server is shutting down (background retries give up). */
+  stopping(): boolean;
 }
 
 interface Player {
@@ -529,11 +537,26 @@ export class Campaign {
   // ---------------------------------------------------------------------------------------------
   // Event log
 
-  /** Record an event (once: callers only log where the change or command arrived). Never throws. */
+  /**
+   * Record an event (once: callers only log where the change or command arrived). Never throws. While the
+   * database is unreachable the insert is retried with backoff for up to EVENT_RETRY_MAX_MS, keeping the
+   * original time; a random event key makes a retry after an ambiguous failure a no-op, not a duplicate.
+   */
   log(type: string, actorId: string | null, payload: unknown, sessionId?: string): void {
+    const at = new Date();
+    const eventKey = `${this.id}:${randomUUID()}`;
     const task = (async () => {
-      const sid = sessionId ?? (await repos.getCurrentSession(this.deps.pool, this.id)).id;
-      await repos.appendEvent(this.deps.pool, { campaignId: this.id, sessionId: sid, type, actorId, payload });
+      for (let delay = EVENT_RETRY_FIRST_MS; ; delay = Math.min(delay * 2, EVENT_RETRY_CAP_MS)) {
+        try {
+          const sid = sessionId ?? (await repos.getCurrentSession(this.deps.pool, this.id)).id;
+          await repos.appendEvent(this.deps.pool, { campaignId: this.id, sessionId: sid, type, actorId, payload, eventKey, at });
+          return;
+        } catch (err) {
+          if (!isDatabaseUnavailable(err) || Date.now() - at.getTime() > EVENT_RETRY_MAX_MS || this.deps.stopping()) throw err;
+          this.deps.onError(`log ${type} (retrying)`, err);
+          await new Promise((r) => setTimeout(r, delay));
+        }
+      }
     })().catch((err: unknown) => this.deps.onError(`log ${type}`, err));
     this.deps.track(task);
   }

@@ -19,6 +19,7 @@ import {
   type CommandRequest,
 } from "@hexcrawl/shared";
 import * as repos from "../db/repos.ts";
+import { isDatabaseUnavailable } from "../db/errors.ts";
 import type { CollabContext } from "../collab/AuthExtension.ts";
 import { Campaign, CommandError } from "./Campaign.ts";
 import { gameOrigin } from "./origins.ts";
@@ -26,6 +27,8 @@ import { gameOrigin } from "./origins.ts";
 /** Commands a DM connection may send per COMMAND_WINDOW_MS. */
 export const COMMANDS_PER_WINDOW = 60;
 export const COMMAND_WINDOW_MS = 10_000;
+/** A repeating background failure (e.g. during a database outage) is logged once per this interval. */
+export const ERROR_LOG_INTERVAL_MS = 30_000;
 
 function collabContext(context: unknown): CollabContext | null {
   if (typeof context !== "object" || context === null || !("user" in context) || !("doc" in context)) return null;
@@ -42,16 +45,30 @@ export class GameExtension implements Extension {
   private readonly campaigns = new Map<string, Campaign>();
   private readonly commandCounts = new WeakMap<object, { windowStart: number; count: number }>();
   private readonly background = new Set<Promise<unknown>>();
+  private stopping = false;
 
   constructor(
     private readonly deps: { hocuspocus: () => Hocuspocus; pool: pg.Pool },
   ) {}
 
+  private readonly lastErrorLog = new Map<string, number>();
+
+  /** Log a background failure, at most once per ERROR_LOG_INTERVAL_MS per campaign and place (outages repeat). */
+  private logError(campaignId: string, where: string, err: unknown): void {
+    const key = `${campaignId} ${where}`;
+    const now = Date.now();
+    if (now - (this.lastErrorLog.get(key) ?? 0) < ERROR_LOG_INTERVAL_MS) return;
+    this.lastErrorLog.set(key, now);
+    if (this.lastErrorLog.size > 10_000) this.lastErrorLog.clear();
+    console.error(`[game ${campaignId}] ${where} failed:`, err instanceof Error ? err.message : err);
+  }
+
   private newCampaign(id: string): Campaign {
     return new Campaign(id, {
       hocuspocus: this.deps.hocuspocus(),
       pool: this.deps.pool,
-      onError: (where, err) => console.error(`[game ${id}] ${where} failed:`, err),
+      onError: (where, err) => this.logError(id, where, err),
+      stopping: () => this.stopping,
       track: (task) => {
         this.background.add(task);
         void task.finally(() => this.background.delete(task));
@@ -158,6 +175,9 @@ export class GameExtension implements Extension {
       }
     } catch (err) {
       if (err instanceof CommandError) return reply(errorResponse(id, err.code, err.message));
+      if (isDatabaseUnavailable(err)) {
+        return reply(errorResponse(id, "UNAVAILABLE", "The database is unreachable; try again (repeating a command is safe)"));
+      }
       console.error("[game] command failed:", err);
       reply(errorResponse(id, "INTERNAL", "The command failed on the server"));
     }
@@ -189,6 +209,7 @@ export class GameExtension implements Extension {
   }
 
   async onDestroy(): Promise<void> {
+    this.stopping = true;
     for (const c of this.campaigns.values()) await c.detachDm().catch(() => undefined);
     this.campaigns.clear();
     // Event-log writes still in flight (player leaves during shutdown) finish before the pool closes.

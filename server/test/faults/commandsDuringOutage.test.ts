@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ALL_PLAYERS, reveal, setTerrain } from "@hexcrawl/shared";
+import type { App } from "../../src/app.ts";
+import { eventually, type HttpUser } from "../support/http.ts";
+import { sendCommand } from "../support/commands.ts";
+import { createTestStore, startTestApp, type TestStore } from "../support/app.ts";
+import { startTcpProxy, type TcpProxy } from "../support/tcpProxy.ts";
+import { setUpTable, viewOf, type Table } from "../game/fixture.ts";
+import { missingServices } from "./support.ts";
+
+const missing = await missingServices({ postgres: true });
+
+describe.skipIf(missing)("DM commands while Postgres is down", () => {
+  let store: TestStore;
+  let proxy: TcpProxy;
+  let app: App;
+  let t: Table;
+
+  beforeAll(async () => {
+    store = await createTestStore("postgres");
+    proxy = await startTcpProxy(5432);
+    app = await startTestApp(store, { databaseUrl: proxy.rewrite(store.options.databaseUrl ?? "") });
+    t = await setUpTable(app, 1);
+  });
+  afterAll(async () => {
+    proxy?.restore();
+    t?.closeClients();
+    await app?.close();
+    await proxy?.close();
+    await store?.cleanup();
+  });
+
+  it("[CMD2] a command that needs the database answers UNAVAILABLE during the outage, and works after it", async () => {
+    const [alice] = t.players as [HttpUser];
+    const dm = await t.dm();
+    const a = await t.player(alice);
+    setTerrain(dm.doc, "0,0", "forest");
+    reveal(dm.doc, "0,0", ALL_PLAYERS);
+    await eventually(() => expect(dm.provider.unsyncedChanges).toBe(0));
+    proxy.cut();
+    try {
+      for (const cmd of [{ type: "publish" } as const, { type: "session", action: "start" } as const]) {
+        const r = await sendCommand(dm, cmd, 30_000);
+        expect(r.ok ? "ok" : r.error.code, cmd.type).toBe("UNAVAILABLE");
+      }
+      expect(viewOf(a)).toEqual({});
+    } finally {
+      proxy.restore();
+    }
+    await eventually(async () => {
+      const r = await sendCommand(dm, { type: "publish" });
+      expect(r.ok).toBe(true);
+    }, 20_000);
+    await eventually(() => expect(viewOf(a)).toEqual({ "0,0": { terrain: "forest" } }));
+  });
+
+  it("[LOG2] an event that happens during an outage is written once Postgres is back, with its original time", async () => {
+    const dm = await t.dm();
+    await eventually(() => expect(dm.provider.isSynced).toBe(true));
+    proxy.cut();
+    const cutAt = Date.now();
+    try {
+      setTerrain(dm.doc, "9,9", "hills");
+      reveal(dm.doc, "9,9", ALL_PLAYERS);
+      await new Promise((r) => setTimeout(r, 1500));
+    } finally {
+      proxy.restore();
+    }
+    await eventually(async () => {
+      const r = await t.owner.request("GET", `/api/campaigns/${t.campaignId}/events?limit=500`);
+      const events = (r.json as { events: Array<{ type: string; at: string; payload: { reveals?: Array<{ hex: string }> } }> }).events;
+      const reveals = events.filter((e) => e.type === "reveal" && e.payload.reveals?.some((x) => x.hex === "9,9"));
+      expect(reveals).toHaveLength(1);
+      expect(Math.abs(new Date(reveals[0]?.at ?? 0).getTime() - cutAt)).toBeLessThan(1000);
+    }, 30_000);
+  });
+});
