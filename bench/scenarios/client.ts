@@ -92,7 +92,7 @@ function cookiesFor(user: BenchUser, url: string) {
     .map((pair) => ({ name: pair.slice(0, pair.indexOf("=")), value: pair.slice(pair.indexOf("=") + 1), url }));
 }
 
-/** Drag the DM's map at the default zoom and zoomed out to the whole map; frame deltas of each. */
+/** Drag the DM's map at the default zoom and zoomed out (most of the map in view); frame deltas of each. */
 export async function panFrames(
   baseUrl: string,
   dm: BenchUser,
@@ -149,7 +149,7 @@ export async function panFrames(
     await drag("default zoom");
     await canvas.focus();
     for (let i = 0; i < ZOOM_OUT_PRESSES; i++) await page.keyboard.press("-");
-    await drag(`whole map (${mapHexes} hexes in view)`);
+    await drag(`zoomed out ×0.09 (most of the ${mapHexes}-hex map in view)`);
     // Evidence that the zoomed-out drag really had the whole map on screen.
     await page.screenshot({ path: path.join(screenshotDir, "pan-whole-map.png") });
     return rows;

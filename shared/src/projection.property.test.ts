@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
+import { mulberry32 } from "./prng.ts";
 import { hexesInRange, keyOf, parseHexKey, type HexKey } from "./hex.ts";
 import { ensureDmDoc } from "./migrations.ts";
 import {
@@ -41,17 +42,6 @@ function check(cond: boolean, message: string): void {
   if (!cond) throw new Error(message);
 }
 
-/** mulberry32: tiny, fast, good-enough PRNG with a 32-bit state. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Rng {
   private readonly next: () => number;

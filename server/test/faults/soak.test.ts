@@ -281,6 +281,8 @@ describe(`[SOAK1] soak on ${kind}`, () => {
     const closeStarted = Date.now();
     await app.close();
     const closeMs = Date.now() - closeStarted;
+    // Drop this test's own references to the client replicas, so the sample shows what the server kept.
+    playerClients.clear();
     gc?.();
     const heapAfterClose = process.memoryUsage().heapUsed;
     const rows = await readRows(store, [dmName, ...players.map((p) => playerDocName(campaignId, p.id))]);

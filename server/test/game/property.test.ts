@@ -20,18 +20,8 @@ import type { TestClient } from "../support/providers.ts";
 import { sendCommand } from "../support/commands.ts";
 import { createTestStore, startTestApp, type TestStore } from "../support/app.ts";
 import { setUpTable, viewOf, viewToObject, type Table } from "./fixture.ts";
+import { mulberry32 } from "@hexcrawl/shared/prng";
 
-/** mulberry32: a tiny seeded PRNG so a failing sequence can be replayed from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SEEDS = [11, 2024, 777];
 const STEPS = 70;
@@ -53,7 +43,7 @@ describe("[PROP] seeded sessions against the real server", () => {
   it.each(SEEDS)(
     "[PROP1] seed %i: after every publish (and every immediate-mode settle) each player document equals the projection",
     async (seed) => {
-      const rand = prng(seed);
+      const rand = mulberry32(seed);
       const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
       const t: Table = await setUpTable(app, 3);
       try {

@@ -1,4 +1,5 @@
 import WebSocket from "ws";
+import { mulberry32 } from "@hexcrawl/shared/prng";
 
 /** lib0-style varint writer for hand-built Hocuspocus frames. */
 export class FrameWriter {
@@ -110,13 +111,4 @@ export async function openRawSocket(baseUrl: string, cookie: string): Promise<Ra
 }
 
 /** Seeded PRNG (mulberry32): the same failures on every run. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const seeded = mulberry32;
