@@ -93,7 +93,7 @@ export class CampaignConnection {
     this.notes = new MapLayer(this.doc, "notes");
     const awareness = this.#provider.awareness;
     if (!awareness) throw new Error("the provider has no awareness");
-    this.presence = new Presence(awareness);
+    this.presence = new Presence(awareness, this.editable ? null : this.#provider);
 
     if (this.editable) {
       const editor = new DmEditor(this.doc);

@@ -1,10 +1,16 @@
 import type { HocuspocusProvider } from "@hocuspocus/provider";
-import type { PresenceUser } from "@hexcrawl/shared/protocol";
-import { cursorsOf, dmPresenceOf, dmsOnlineOf, type RemoteCursor } from "./presence.ts";
+import { parseServerMessage, PRESENCE_STALE_MS, type PresenceUser } from "@hexcrawl/shared/protocol";
+import { cursorsOf, dmPresenceOf, dmsOnlineOf, pushedDmNames, type RemoteCursor } from "./presence.ts";
 
 export type { RemoteCursor };
 
 type Awareness = NonNullable<HocuspocusProvider["awareness"]>;
+
+/** The stateless side of the provider (presence pushes from the server). */
+export interface PushSource {
+  on(event: "stateless", handler: (data: { payload: string }) => void): unknown;
+  off(event: "stateless", handler: (data: { payload: string }) => void): unknown;
+}
 
 /**
  * Awareness bridged to Svelte: who is online (from the server's own awareness state), other DMs'
@@ -19,11 +25,30 @@ export class Presence {
   #dmNames = $state<string[]>([]);
   #cursors = $state<RemoteCursor[]>([]);
   #cursorHex: string | null = null;
+  /** Last presence push (players: DMs online, possibly on another server instance). */
+  #lastPush: { names: string[]; at: number } | null = null;
+  readonly #pushes: PushSource | null;
+  readonly #onPush: (data: { payload: string }) => void;
+  readonly #staleTimer: ReturnType<typeof setInterval> | null;
 
-  constructor(awareness: Awareness) {
+  /**
+   * @param pushes the provider, on a player document: the server also pushes "DMs online" as stateless
+   *   messages (awareness of a DM on another instance does not reach this one), re-sent as a heartbeat;
+   *   a push older than PRESENCE_STALE_MS no longer counts.
+   */
+  constructor(awareness: Awareness, pushes: PushSource | null = null) {
     this.#awareness = awareness;
     this.#onChange = () => this.#read();
     awareness.on("change", this.#onChange);
+    this.#pushes = pushes;
+    this.#onPush = ({ payload }) => {
+      const msg = parseServerMessage(payload);
+      if (!msg || !("type" in msg) || msg.type !== "presence") return;
+      this.#lastPush = { names: msg.online.filter((u) => u.role !== "player").map((u) => u.name), at: Date.now() };
+      this.#read();
+    };
+    pushes?.on("stateless", this.#onPush);
+    this.#staleTimer = pushes ? setInterval(() => this.#read(), 1000) : null;
     this.#read();
   }
 
@@ -32,7 +57,9 @@ export class Presence {
     const dm = dmPresenceOf(states.values());
     this.#players = dm.players;
     this.#dms = dm.dms;
-    this.#dmNames = dmsOnlineOf(states.values());
+    const names = new Set([...dmsOnlineOf(states.values()), ...pushedDmNames(this.#lastPush, Date.now(), PRESENCE_STALE_MS)]);
+    const next = [...names].sort();
+    if (next.join("\n") !== this.#dmNames.join("\n")) this.#dmNames = next;
     this.#cursors = cursorsOf(states.entries(), this.#awareness.clientID);
   }
 
@@ -71,5 +98,7 @@ export class Presence {
 
   destroy(): void {
     this.#awareness.off("change", this.#onChange);
+    this.#pushes?.off("stateless", this.#onPush);
+    if (this.#staleTimer) clearInterval(this.#staleTimer);
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cursorsOf, dmPresenceOf, dmsOnlineOf } from "./presence.ts";
+import { cursorsOf, dmPresenceOf, dmsOnlineOf, pushedDmNames } from "./presence.ts";
 
 const user = (userId: string, name: string) => ({ userId, name, role: "dm", colour: "#3cb44b" });
 
@@ -34,5 +34,12 @@ describe("presence from awareness", () => {
       { clientId: 4, userId: "d2", name: "Bo", colour: "#3cb44b", hex: null, selected: null },
       { clientId: 1, userId: "d1", name: "Dana", colour: "#3cb44b", hex: "0,0", selected: "2,-1" },
     ]);
+  });
+  it("[PRES3] a presence push names the DMs online until it goes stale", () => {
+    const push = { names: ["Dana", "Ari"], at: 1000 };
+    expect(pushedDmNames(push, 1000, 15_000)).toEqual(["Ari", "Dana"]);
+    expect(pushedDmNames(push, 16_000, 15_000)).toEqual(["Ari", "Dana"]);
+    expect(pushedDmNames(push, 16_001, 15_000)).toEqual([]);
+    expect(pushedDmNames(null, 0, 15_000)).toEqual([]);
   });
 });

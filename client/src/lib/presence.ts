@@ -78,3 +78,9 @@ export function cursorsOf(states: Iterable<[number, unknown]>, ownClientId: numb
   return out.sort((a, b) => a.name.localeCompare(b.name) || a.clientId - b.clientId);
 }
 
+
+/** The DMs named by a presence push, while it is fresh (a push is re-sent every PRESENCE_HEARTBEAT_MS). */
+export function pushedDmNames(last: { names: string[]; at: number } | null, now: number, staleMs: number): string[] {
+  if (!last || now - last.at > staleMs) return [];
+  return [...last.names].sort();
+}

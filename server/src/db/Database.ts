@@ -3,7 +3,7 @@ import path from "node:path";
 import pg from "pg";
 import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
-import { lockDataDir, type DataDirLock } from "./dataDirLock.ts";
+import { lockDataDir } from "./dataDirLock.ts";
 
 export { DataDirLockedError } from "./dataDirLock.ts";
 

@@ -12,7 +12,7 @@ import { RetryingStore, STORE_BACKOFF } from "../../src/collab/RetryingStore.ts"
 import { createTestStore, type TestStore } from "../support/app.ts";
 import { eventually } from "../support/http.ts";
 import { startTcpProxy, type TcpProxy } from "../support/tcpProxy.ts";
-import { delay, missingServices } from "./support.ts";
+import { missingServices } from "./support.ts";
 
 const missing = await missingServices({ postgres: true });
 
