@@ -11,7 +11,8 @@ export function isDmRole(role: Role): boolean {
 }
 
 /** Ids are opaque url-safe strings (better-auth user ids, our campaign ids). No `:` allowed: it separates name parts. */
-export const IdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
+export const ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
+export const IdSchema = z.string().regex(ID_RE);
 
 /** A parsed Hocuspocus document name (the contract in DESIGN.md). */
 export type DocName =

@@ -77,6 +77,31 @@ export function revealedHexes(dmDoc: Y.Doc, playerId: string): Set<HexKey> {
   return out;
 }
 
+/** The reveals of a DM document in one pass: hexes revealed to everyone, and to each player. */
+export interface RevealIndex {
+  all: Set<HexKey>;
+  byPlayer: Map<string, Set<HexKey>>;
+}
+
+/** Index every reveal key once (a publish to N players reads the reveals once, not N times). */
+export function indexReveals(dmDoc: Y.Doc): RevealIndex {
+  const all = new Set<HexKey>();
+  const byPlayer = new Map<string, Set<HexKey>>();
+  dmMaps(dmDoc).reveals.forEach((value, key) => {
+    if (value !== true) return;
+    const parsed = parseRevealKey(key);
+    if (!parsed) return;
+    if (parsed.target === ALL_PLAYERS) {
+      all.add(parsed.hex);
+      return;
+    }
+    let set = byPlayer.get(parsed.target);
+    if (!set) byPlayer.set(parsed.target, (set = new Set()));
+    set.add(parsed.hex);
+  });
+  return { all, byPlayer };
+}
+
 function revealedTo(reveals: Y.Map<unknown>, hex: HexKey, playerId: string): boolean {
   return reveals.get(revealKey(hex, ALL_PLAYERS)) === true || reveals.get(revealKey(hex, playerId)) === true;
 }

@@ -115,6 +115,7 @@ async function openPostgres(url: string, max: number, onPoolError: (err: Error) 
   // Without a listener, an idle client's error (Postgres restart) is an uncaught 'error' event: the process dies.
   pool.on("error", onPoolError);
   pool.on("connect", closeOnQueryTimeout);
+  pool.on("connect", (client) => listenForClientErrors(client, onPoolError));
   try {
     await pool.query("select 1");
   } catch (err) {
@@ -176,6 +177,7 @@ async function openPglite(
       connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     });
     pool.on("error", onPoolError);
+    pool.on("connect", (client) => listenForClientErrors(client, onPoolError));
     await pool.query("select 1");
     const srv = server;
     const db = pglite;
@@ -239,6 +241,16 @@ function closeOnQueryTimeout(client: pg.PoolClient): void {
     return result;
   };
   client.query = wrapped as unknown as typeof client.query;
+}
+
+/**
+ * pg-pool listens for errors only on idle clients: a checked-out client (inside a transaction, between
+ * two queries) whose connection drops emits 'error' with no listener — an uncaught exception that ends
+ * the process. Seen in the outage tests. Every client gets a permanent listener; the failed query still
+ * rejects for its caller.
+ */
+function listenForClientErrors(client: pg.PoolClient, onError: (err: Error) => void): void {
+  client.on("error", onError);
 }
 
 function redactUrl(url: string): string {

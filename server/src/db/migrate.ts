@@ -58,6 +58,8 @@ export async function migrate(pool: pg.Pool, dir: string = MIGRATIONS_DIR): Prom
     let broken = false;
     try {
       await client.query("begin");
+      // A migration may legitimately run longer than the pool's statement timeout.
+      await client.query("set local statement_timeout = 0");
       await client.query("select pg_advisory_xact_lock($1)", [MIGRATION_LOCK_KEY]);
       // Under the lock: two instances creating this table at once would otherwise collide in pg_type.
       await client.query(

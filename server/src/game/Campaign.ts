@@ -10,6 +10,7 @@ import {
   applyPlayerMeta,
   applyView,
   diffViews,
+  indexReveals,
   encodePush,
   PRESENCE_HEARTBEAT_MS,
   nextStatus,
@@ -33,6 +34,7 @@ import {
   type HexKey,
   type HexView,
   type PendingChange,
+  type PlayerView,
   type PlayerMeta,
   type PlayerServerPresence,
   type PresenceUser,
@@ -42,7 +44,7 @@ import {
 import { randomUUID } from "node:crypto";
 import * as repos from "../db/repos.ts";
 import { isDatabaseUnavailable } from "../db/errors.ts";
-import { gameOrigin, isConnectionOrigin } from "./origins.ts";
+import { gameOrigin, isConnectionOrigin, isGameOrigin } from "./origins.ts";
 
 /** Immediate mode: a burst of edits is published this long after the last one… */
 export const IMMEDIATE_DEBOUNCE_MS = 60;
@@ -54,6 +56,8 @@ export const PLAYER_REFRESH_MS = PRESENCE_HEARTBEAT_MS;
 export const EVENT_RETRY_FIRST_MS = 500;
 export const EVENT_RETRY_CAP_MS = 10_000;
 export const EVENT_RETRY_MAX_MS = 10 * 60_000;
+/** Immediate-mode publishes are written to the event log as one event per this interval. */
+export const IMMEDIATE_LOG_INTERVAL_MS = 10_000;
 /** The first generation of a player document (bumped only if one must ever be rebuilt). */
 export const FIRST_GENERATION = 1;
 
@@ -114,8 +118,20 @@ export class Campaign {
   /** Player documents whose direct connection is open (presence reads their awareness). */
   private readonly settled = new Map<string, Document>();
   private partyConn: Promise<DirectConnection> | null = null;
+  /** Immediate mode: hexes a DM edited here (origin connection) since the last flush. */
   private readonly dirty = new Set<HexKey>();
   private dirtyAll = false;
+  /**
+   * Hexes whose projection may differ from the player documents: changed since the last publish by
+   * anyone but the game server (DM edits here, over Redis, offline merges). "all" until the first full
+   * publish after the DM document was attached here. Keeps a publish and the pending list proportional
+   * to what changed, not to the size of the map.
+   */
+  private unpublished: Set<HexKey> | "all" = "all";
+  /** Players whose documents had a full publish since attach (a new player gets one). */
+  private readonly fullyPublished = new Set<string>();
+  /** Immediate-mode publishes are logged as one event per IMMEDIATE_LOG_INTERVAL_MS. */
+  private immediateLog: { hexes: Set<HexKey>; players: Set<string>; timer: NodeJS.Timeout } | null = null;
   private flushTimer: NodeJS.Timeout | null = null;
   private firstDirtyAt = 0;
   private refreshTimer: NodeJS.Timeout | null = null;
@@ -155,23 +171,25 @@ export class Campaign {
     const meta = doc.getMap(DmMap.meta);
 
     const onField = (event: Y.YMapEvent<unknown>, tx: Y.Transaction) => {
-      if (isConnectionOrigin(tx.origin)) for (const key of event.keysChanged) this.markDirty(key);
+      for (const key of event.keysChanged) this.markDirty(key, tx.origin);
     };
     const onNotesDeep = (events: Array<Y.YEvent<Y.AbstractType<unknown>>>, tx: Y.Transaction) => {
-      if (!isConnectionOrigin(tx.origin)) return;
       for (const e of events) {
-        if (e.target === notes) for (const key of (e as Y.YMapEvent<unknown>).keysChanged) this.markDirty(key);
-        else if (typeof e.path[0] === "string") this.markDirty(e.path[0]);
+        if (e.target === notes) for (const key of (e as Y.YMapEvent<unknown>).keysChanged) this.markDirty(key, tx.origin);
+        else if (typeof e.path[0] === "string") this.markDirty(e.path[0], tx.origin);
       }
     };
     const onReveals = (event: Y.YMapEvent<unknown>, tx: Y.Transaction) => {
+      for (const key of event.keysChanged) {
+        const parsed = parseRevealKey(key);
+        if (parsed) this.markDirty(parsed.hex, tx.origin);
+      }
       if (!isConnectionOrigin(tx.origin)) return;
       const revealed: Array<{ hex: string; target: string }> = [];
       const hidden: Array<{ hex: string; target: string }> = [];
       for (const [key, change] of event.changes.keys) {
         const parsed = parseRevealKey(key);
         if (!parsed) continue;
-        this.markDirty(parsed.hex);
         if (change.action === "delete") hidden.push(parsed);
         else if (reveals.get(key) === true) revealed.push(parsed);
       }
@@ -246,6 +264,9 @@ export class Campaign {
     this.flushTimer = null;
     this.dirty.clear();
     this.dirtyAll = false;
+    this.unpublished = "all";
+    this.fullyPublished.clear();
+    this.flushImmediateLog();
   }
 
   private actorOf(origin: unknown): string | null {
@@ -258,8 +279,11 @@ export class Campaign {
   // ---------------------------------------------------------------------------------------------
   // Immediate mode
 
-  private markDirty(hex: string): void {
-    if (parseHexKey(hex) === null) return;
+  /** A hex of the DM document changed: it is unpublished; an edit arriving here also feeds immediate mode. */
+  private markDirty(hex: string, origin: unknown): void {
+    if (isGameOrigin(origin) || parseHexKey(hex) === null) return;
+    if (this.unpublished !== "all") this.unpublished.add(hex);
+    if (!isConnectionOrigin(origin)) return;
     this.dirty.add(hex);
     this.scheduleFlush();
   }
@@ -277,8 +301,8 @@ export class Campaign {
       const hexes = [...this.dirty];
       this.dirty.clear();
       this.dirtyAll = false;
-      void this.serial(() => this.publishNow(all ? undefined : hexes, null, BroadcastMode.immediate)).catch((err: unknown) =>
-        this.deps.onError("immediate publish", err),
+      void this.serial(() => this.publishNow(all ? undefined : hexes, null, BroadcastMode.immediate, false)).catch(
+        (err: unknown) => this.deps.onError("immediate publish", err),
       );
     }, wait);
   }
@@ -380,40 +404,90 @@ export class Campaign {
   }
 
   /**
-   * Apply the projection to every player document (and the party document): all hexes, or `hexes`.
-   * Must run inside `serial`.
+   * Apply the projection to every player document (and the party document): every unpublished hex, or
+   * `hexes`. The reveals are indexed once and the part revealed to everyone is projected once, so the
+   * cost is (changed hexes) × (players), not (map size) × (players). Must run inside `serial`.
+   * @param freshMembers re-read the member list first (commands); immediate-mode flushes use the cache.
    */
   private async publishNow(
     hexes: HexKey[] | undefined,
     actorId: string | null,
     mode: BroadcastMode,
+    freshMembers = true,
   ): Promise<{ hexes: number; players: number; at: number }> {
     const dm = this.requireDm();
-    const players = await this.refreshPlayers();
+    const players = freshMembers || this.players.size === 0 ? await this.refreshPlayers() : [...this.players.values()];
     const origin = gameOrigin("publish");
     const meta: PlayerMeta = projectPlayerMeta(dm);
-    const scope = hexes ? { hexes } : {};
+    const index = indexReveals(dm);
+    const unpublished = this.unpublished;
+    // What this publish covers: the listed hexes, or everything unpublished (all hexes after an attach).
+    const scope: Set<HexKey> | null = hexes ? new Set(hexes) : unpublished === "all" ? null : new Set(unpublished);
     const changedHexes = new Set<HexKey>();
     const changedPlayers: string[] = [];
 
+    const starFull = () => projectHexes(dm, PARTY, index.all);
+    const starScoped = scope ? projectHexes(dm, PARTY, [...scope].filter((h) => index.all.has(h))) : null;
+    const targetFor = (playerId: string, full: boolean): { view: PlayerView; scope: Set<HexKey> | null } => {
+      const own = index.byPlayer.get(playerId);
+      if (full || !scope) {
+        const view = starFull();
+        if (own) for (const [h, v] of projectHexes(dm, playerId, own)) view.set(h, v);
+        return { view, scope: null };
+      }
+      const view = new Map(starScoped ?? []);
+      if (own) for (const [h, v] of projectHexes(dm, playerId, [...scope].filter((h) => own.has(h)))) view.set(h, v);
+      return { view, scope };
+    };
+
     const party = await this.partyDoc();
-    const partyTarget = hexes ? projectHexes(dm, PARTY, hexes) : project(dm, PARTY);
-    applyView(party, partyTarget, { ...scope, origin });
+    const partyTarget = scope ? (starScoped ?? new Map()) : starFull();
+    applyView(party, partyTarget, { ...(scope ? { hexes: scope } : {}), origin });
     applyPlayerMeta(party, meta, origin);
 
     for (const p of players) {
       const doc = await this.playerDoc(p.userId);
-      const target = hexes ? projectHexes(dm, p.userId, hexes) : project(dm, p.userId);
-      const changed = applyView(doc, target, { ...scope, origin });
+      // A player not fully published since attach (new member, new instance) gets everything, not a delta.
+      const full = !hexes && !this.fullyPublished.has(p.userId);
+      const target = targetFor(p.userId, full);
+      const changed = applyView(doc, target.view, { ...(target.scope ? { hexes: target.scope } : {}), origin });
+      if (!hexes) this.fullyPublished.add(p.userId);
       const metaChanged = applyPlayerMeta(doc, meta, origin);
       if (changed.length > 0 || metaChanged) changedPlayers.push(p.userId);
       for (const h of changed) changedHexes.add(h);
     }
+    if (hexes) {
+      if (this.unpublished !== "all") for (const h of hexes) this.unpublished.delete(h);
+    } else if (this.unpublished === unpublished || this.unpublished === "all") {
+      this.unpublished = new Set();
+    } else {
+      for (const h of unpublished) this.unpublished.delete(h);
+    }
     const at = Date.now();
     if (changedHexes.size > 0) {
-      this.log("publish", actorId, { mode, hexes: [...changedHexes], players: changedPlayers });
+      if (mode === BroadcastMode.immediate) this.logImmediate(changedHexes, changedPlayers);
+      else this.log("publish", actorId, { mode, hexes: [...changedHexes], players: changedPlayers });
     }
     return { hexes: changedHexes.size, players: changedPlayers.length, at };
+  }
+
+  /** Immediate mode publishes several times a second: log them as one event per interval. */
+  private logImmediate(hexes: Iterable<HexKey>, players: Iterable<string>): void {
+    if (!this.immediateLog) {
+      const timer = setTimeout(() => this.flushImmediateLog(), IMMEDIATE_LOG_INTERVAL_MS);
+      timer.unref();
+      this.immediateLog = { hexes: new Set(), players: new Set(), timer };
+    }
+    for (const h of hexes) this.immediateLog.hexes.add(h);
+    for (const p of players) this.immediateLog.players.add(p);
+  }
+
+  private flushImmediateLog(): void {
+    const entry = this.immediateLog;
+    if (!entry) return;
+    this.immediateLog = null;
+    clearTimeout(entry.timer);
+    this.log("publish", null, { mode: BroadcastMode.immediate, hexes: [...entry.hexes], players: [...entry.players] });
   }
 
   /** `publish` command (staged mode; also valid in immediate mode as a "sync now"). */
@@ -426,10 +500,21 @@ export class Campaign {
     return this.serial(async () => {
       const dm = this.requireDm();
       const players = await this.refreshPlayers();
+      const scope = this.unpublished;
       const out: Array<{ userId: string; changes: PendingChange[] }> = [];
       for (const p of [...players].sort((a, b) => a.userId.localeCompare(b.userId))) {
         const doc = await this.playerDoc(p.userId);
-        out.push({ userId: p.userId, changes: diffViews(readPlayerView(doc), project(dm, p.userId)) });
+        if (scope === "all" || !this.fullyPublished.has(p.userId)) {
+          out.push({ userId: p.userId, changes: diffViews(readPlayerView(doc), project(dm, p.userId)) });
+          continue;
+        }
+        // Everything outside `unpublished` is known to be equal: diff only those hexes.
+        const published: PlayerView = new Map();
+        for (const h of scope) {
+          const v = readHexView(doc, h);
+          if (v) published.set(h, v);
+        }
+        out.push({ userId: p.userId, changes: diffViews(published, projectHexes(dm, p.userId, scope)) });
       }
       return { players: out };
     });

@@ -21,3 +21,10 @@ export function gameOrigin(write: GameWrite): LocalTransactionOrigin {
 export function isConnectionOrigin(origin: unknown): boolean {
   return typeof origin === "object" && origin !== null && "source" in origin && origin.source === "connection";
 }
+
+/** True when a transaction origin is one of the game server's own writes (never re-derived). */
+export function isGameOrigin(origin: unknown): boolean {
+  if (typeof origin !== "object" || origin === null || !("source" in origin) || origin.source !== "local") return false;
+  const context = "context" in origin ? origin.context : undefined;
+  return typeof context === "object" && context !== null && "game" in context;
+}

@@ -23,7 +23,7 @@ import { setUpTable, viewOf, viewToObject, type Table } from "./fixture.ts";
 import { mulberry32 } from "@hexcrawl/shared/prng";
 
 
-const SEEDS = [11, 2024, 777];
+const SEEDS = [11, 2024, 777, 31337, 4242];
 const STEPS = 70;
 const TERRAINS = ["forest", "hills", "plains", "swamp", "mountains"];
 
