@@ -104,11 +104,16 @@ describe("[PROP] seeded sessions against the real server", () => {
             const i = rand() < 0.5 ? 0 : 1;
             if (online[i] && online[1 - i]) {
               (dms[i] as TestClient).socket.disconnect();
+              // Let the close complete: a connect() racing a closing socket is the provider's problem, not ours.
+              await eventually(() => expect((dms[i] as TestClient).socket.status).toBe("disconnected"));
               online[i] = false;
               log.push(`${step}: dm${i} offline`);
             } else if (!online[i]) {
               (dms[i] as TestClient).socket.connect();
-              await eventually(() => expect((dms[i] as TestClient).provider.isSynced).toBe(true), 8000);
+              await eventually(() => {
+                expect((dms[i] as TestClient).socket.status).toBe("connected");
+                expect((dms[i] as TestClient).provider.isSynced).toBe(true);
+              }, 8000);
               online[i] = true;
               log.push(`${step}: dm${i} online`);
             }
@@ -130,7 +135,9 @@ describe("[PROP] seeded sessions against the real server", () => {
             log.push(`${step}: drop ${hex}`);
           } else {
             // Publish everything, or a random subset. First let the active DM's edits reach the server.
-            await eventually(() => expect(activeDm().provider.unsyncedChanges).toBe(0));
+            await eventually(() =>
+              expect(activeDm().provider.unsyncedChanges, `${activeDm().socket.status} ${activeDm().provider.isSynced}\n${log.join("\n")}`).toBe(0),
+            );
             const subset = rand() < 0.3 ? hexes.filter(() => rand() < 0.5) : undefined;
             const res = await sendCommand(activeDm(), { type: "publish", ...(subset ? { hexes: subset } : {}) });
             expect(res.ok, log.join("\n")).toBe(true);
