@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 /**
- * Axial hex coordinates and the maths the map needs (HEX1–HEX9 in SPEC.shared.md).
+ * Axial hex coordinates and the maths the map needs (HEX1–HEX9 in SPEC.md).
  * Formulas follow the standard cube/axial model (q + r + s = 0).
  */
 

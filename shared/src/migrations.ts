@@ -2,7 +2,7 @@ import type * as Y from "yjs";
 import { DM_META_DEFAULTS, dmMaps, initDmDoc, MetaKey, parseRevealKey, readDmMeta } from "./model.ts";
 
 /**
- * Versioned DM document schema (MIG1–MIG7 in SPEC.shared.md).
+ * Versioned DM document schema (MIG1–MIG7 in SPEC.md).
  *
  * Migrations run on replicas of a CRDT: two DMs offline may both migrate the same document, and the
  * results merge. So every `up` must be idempotent and convergent: only "set if absent" and "delete

@@ -4,7 +4,7 @@ import { ID_RE, IdSchema } from "./docNames.ts";
 import { Orientation, OrientationSchema, parseHexKey, type HexKey } from "./hex.ts";
 
 /**
- * The document model (MODEL1–MODEL9 in SPEC.shared.md): names of the top-level Yjs types, key
+ * The document model (MODEL1–MODEL9 in SPEC.md): names of the top-level Yjs types, key
  * formats, the terrain palette, and small mutating helpers.
  *
  * Every per-hex field is its own flat top-level Y.Map keyed by hex so two DMs editing different fields

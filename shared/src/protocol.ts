@@ -4,7 +4,7 @@ import { HexKeySchema } from "./hex.ts";
 import { SessionActionSchema, SessionStatusSchema } from "./session.ts";
 
 /**
- * The wire protocol besides Yjs sync (PROTO1–PROTO11 in SPEC.shared.md).
+ * The wire protocol besides Yjs sync (PROTO1–PROTO11 in SPEC.md).
  *
  * DM commands travel as Hocuspocus stateless messages (JSON strings) on the DM document's connection,
  * so they arrive after the DM's own edits on that connection. The server answers each request with a

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { playerMaps, SessionKey } from "./model.ts";
 
 /**
- * Game-session lifecycle (SESS1–SESS5 in SPEC.shared.md):
+ * Game-session lifecycle (SESS1–SESS5 in SPEC.md):
  *
  *     waiting --start--> active --pause--> paused --resume--> active
  *     waiting | active | paused --end--> ended

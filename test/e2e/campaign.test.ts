@@ -145,7 +145,7 @@ describe.skipIf(skipReason !== null)("campaign flows in Chromium", () => {
     await server?.close();
   });
 
-  it("[EDIT1] [EDIT2] [EDIT5] [PRES1] two DMs co-edit one map: paint, name, notes and cursors; undo is per user", async () => {
+  it("[EDIT1] [EDIT2] [EDIT5] [UIPRES1] two DMs co-edit one map: paint, name, notes and cursors; undo is per user", async () => {
     let setup: CampaignSetup | null = null;
     try {
       setup = await setUpCampaign(browser, server.app.url, { name: "Co-edit", coDms: 1 });
@@ -336,7 +336,7 @@ describe.skipIf(skipReason !== null)("campaign flows in Chromium", () => {
     }
   });
 
-  it("[PLAY3] [PRES2] lifecycle overlays on the player page follow start / pause / resume / end; DM online shows", async () => {
+  it("[PLAY3] [UIPRES2] lifecycle overlays on the player page follow start / pause / resume / end; DM online shows", async () => {
     let setup: CampaignSetup | null = null;
     try {
       setup = await setUpCampaign(browser, server.app.url, { name: "Lifecycle", players: 1 });

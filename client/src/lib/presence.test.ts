@@ -4,7 +4,7 @@ import { cursorsOf, dmPresenceOf, dmsOnlineOf, pushedDmNames } from "./presence.
 const user = (userId: string, name: string) => ({ userId, name, role: "dm", colour: "#3cb44b" });
 
 describe("presence from awareness", () => {
-  it("[PRES2] who is online is the union of every server presence state (one per instance)", () => {
+  it("[UIPRES2] who is online is the union of every server presence state (one per instance)", () => {
     const states = [
       { presence: { players: [{ userId: "p1", name: "Pia" }], dms: [{ userId: "d1", name: "Dana" }] } },
       { presence: { players: [{ userId: "p2", name: "Ada" }, { userId: "p1", name: "Pia" }], dms: [] } },
@@ -16,12 +16,12 @@ describe("presence from awareness", () => {
     expect(p.dms.map((u) => u.userId)).toEqual(["d1"]);
   });
 
-  it("[PRES3] a player sees only whether a DM is online, by name", () => {
+  it("[UIPRES3] a player sees only whether a DM is online, by name", () => {
     expect(dmsOnlineOf([{ presence: { dms: [{ name: "Dana" }] } }, {}])).toEqual(["Dana"]);
     expect(dmsOnlineOf([{ presence: { dms: [] } }])).toEqual([]);
   });
 
-  it("[PRES1] cursors come from other clients' server-stamped states, never our own or malformed ones", () => {
+  it("[UIPRES1] cursors come from other clients' server-stamped states, never our own or malformed ones", () => {
     const states: [number, unknown][] = [
       [1, { user: user("d1", "Dana"), cursor: { hex: "0,0" }, selection: ["2,-1"] }],
       [2, { user: user("me", "Me"), cursor: { hex: "5,5" } }],
@@ -35,7 +35,7 @@ describe("presence from awareness", () => {
       { clientId: 1, userId: "d1", name: "Dana", colour: "#3cb44b", hex: "0,0", selected: "2,-1" },
     ]);
   });
-  it("[PRES3] a presence push names the DMs online until it goes stale", () => {
+  it("[UIPRES3] a presence push names the DMs online until it goes stale", () => {
     const push = { names: ["Dana", "Ari"], at: 1000 };
     expect(pushedDmNames(push, 1000, 15_000)).toEqual(["Ari", "Dana"]);
     expect(pushedDmNames(push, 16_000, 15_000)).toEqual(["Ari", "Dana"]);

@@ -1,5 +1,5 @@
 /**
- * Retrying a document store while the database is unreachable (DUR1, DUR2 in SPEC.durability.md).
+ * Retrying a document store while the database is unreachable (DUR1, DUR2 in SPEC.md).
  *
  * Retrying is safe because every store merges (STORE5): storing the same state twice, or a state whose earlier
  * attempt did commit although its answer was lost, changes nothing.
@@ -17,7 +17,7 @@ export interface BackoffPolicy {
   jitterRatio: number;
 }
 
-/** The store's default: 200 ms, 400 ms, … capped at 5 s (measured recovery: see SPEC.durability.md DUR2). */
+/** The store's default: 200 ms, 400 ms, … capped at 5 s (measured recovery: see SPEC.md DUR2). */
 export const STORE_BACKOFF: BackoffPolicy = { initialDelayMs: 200, maxDelayMs: 5_000, factor: 2, jitterRatio: 0.5 };
 
 /** The delay before retry number `attempt` (1 = after the first failure). Pure; `random` is injectable for tests. */

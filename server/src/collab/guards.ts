@@ -7,7 +7,7 @@ export interface GuardOptions {
 }
 
 /**
- * Extensions that vet inbound messages before Hocuspocus applies them (HARD1–HARD5 in SPEC.durability.md).
+ * Extensions that vet inbound messages before Hocuspocus applies them (HARD1–HARD5 in SPEC.md).
  * The frame size itself is capped by the socket (`maxPayload`, close 1009) before any of this runs.
  */
 export function createGuards(_opts: GuardOptions): Extension[] {

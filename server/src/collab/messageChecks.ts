@@ -2,7 +2,7 @@ import * as Y from "yjs";
 import { CloseCode } from "@hexcrawl/shared/protocol";
 
 /**
- * Pure checks of inbound Hocuspocus messages (HARD1–HARD6 in SPEC.durability.md). No Hocuspocus import:
+ * Pure checks of inbound Hocuspocus messages (HARD1–HARD6 in SPEC.md). No Hocuspocus import:
  * the extension (UpdateGuard) and the socket bridge call these and close the socket on a verdict.
  *
  * Why decode before applying: Y.applyUpdate integrates the structs first and reads the delete set last, so an

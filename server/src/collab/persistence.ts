@@ -31,7 +31,7 @@ export interface PersistenceOptions {
 }
 
 /**
- * Documents persisted through a DocumentStore (DUR1–DUR6 in SPEC.durability.md):
+ * Documents persisted through a DocumentStore (DUR1–DUR6 in SPEC.md):
  * - load: `fetch` throws on a database error, so an unreadable document is never served empty;
  * - store: retried with capped exponential backoff until it succeeds (or the server shuts down), each attempt
  *   writing the document's current state; the store merges, so retries and concurrent instances never lose edits;

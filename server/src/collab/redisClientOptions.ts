@@ -1,5 +1,5 @@
 /**
- * ioredis options for the Redis extension's connections (DUR4 in SPEC.durability.md).
+ * ioredis options for the Redis extension's connections (DUR4 in SPEC.md).
  *
  * ioredis keeps commands issued while disconnected in an offline queue and fails them only after
  * `maxRetriesPerRequest` reconnect attempts (default 20 ≈ 10 s of backoff). The Redis extension's onStoreDocument

@@ -110,7 +110,7 @@ export class WsBridge {
         ws.close(1003, "Binary frames only");
         return;
       }
-      // Garbage never reaches Hocuspocus (it would queue it before authentication): HARD1 in SPEC.durability.md.
+      // Garbage never reaches Hocuspocus (it would queue it before authentication): HARD1 in SPEC.md.
       const envelopeRejection = checkEnvelope(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
       if (envelopeRejection) return ws.close(envelopeRejection.code, envelopeRejection.reason);
       try {
