@@ -442,17 +442,24 @@ export class Campaign {
 
     const party = await this.partyDoc();
     const partyTarget = scope ? (starScoped ?? new Map()) : starFull();
-    applyView(party, partyTarget, { ...(scope ? { hexes: scope } : {}), origin });
-    applyPlayerMeta(party, meta, origin);
+    party.transact(() => {
+      applyView(party, partyTarget, { ...(scope ? { hexes: scope } : {}), origin });
+      applyPlayerMeta(party, meta, origin);
+    }, origin);
 
     for (const p of players) {
       const doc = await this.playerDoc(p.userId);
       // A player not fully published since attach (new member, new instance) gets everything, not a delta.
       const full = !hexes && !this.fullyPublished.has(p.userId);
       const target = targetFor(p.userId, full);
-      const changed = applyView(doc, target.view, { ...(target.scope ? { hexes: target.scope } : {}), origin });
+      // Hexes and meta in one transaction: one update per player document per publish.
+      let changed: HexKey[] = [];
+      let metaChanged = false;
+      doc.transact(() => {
+        changed = applyView(doc, target.view, { ...(target.scope ? { hexes: target.scope } : {}), origin });
+        metaChanged = applyPlayerMeta(doc, meta, origin);
+      }, origin);
       if (!hexes) this.fullyPublished.add(p.userId);
-      const metaChanged = applyPlayerMeta(doc, meta, origin);
       if (changed.length > 0 || metaChanged) changedPlayers.push(p.userId);
       for (const h of changed) changedHexes.add(h);
     }

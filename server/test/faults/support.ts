@@ -1,30 +1,13 @@
-import net from "node:net";
 import pg from "pg";
 import * as Y from "yjs";
 import { it } from "vitest";
 import { dmDocName } from "@hexcrawl/shared/docNames";
 import type { App } from "../../src/app.ts";
 import { DocumentPersistence } from "../../src/collab/persistence.ts";
-import { postgresReachable, TEST_PG_ADMIN_URL } from "../support/app.ts";
+import { postgresReachable, redisReachable, REDIS_URL as TEST_REDIS_URL, TEST_PG_ADMIN_URL } from "../support/app.ts";
 import { HttpUser, uniqueEmail } from "../support/http.ts";
 
-export const TEST_REDIS_URL = process.env["TEST_REDIS_URL"] ?? "redis://127.0.0.1:6379";
-
-/** Is Redis answering PING at `url`? Raw RESP over a socket, so the check needs no client library. */
-export function redisReachable(url = TEST_REDIS_URL): Promise<boolean> {
-  const u = new URL(url);
-  return new Promise((resolve) => {
-    const socket = net.connect(Number(u.port || 6379), u.hostname);
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(2000, () => done(false));
-    socket.on("error", () => done(false));
-    socket.on("connect", () => socket.write("PING\r\n"));
-    socket.on("data", (d) => done(d.toString().startsWith("+PONG")));
-  });
-}
+export { REDIS_URL as TEST_REDIS_URL, redisReachable } from "../support/app.ts";
 
 /**
  * Which required services are missing. A missing one skips the suite with the reason locally and fails it in CI

@@ -18,6 +18,7 @@ import { connectClient, type TestClient } from "../support/providers.ts";
 import { collectPushes, command } from "../support/commands.ts";
 import { createTestStore, postgresReachable, redisReachable, REDIS_URL, startTestApp, type TestStore } from "../support/app.ts";
 import { setUpTable, viewOf, type Table } from "./fixture.ts";
+import { isGameOrigin } from "../../src/game/origins.ts";
 
 const missing = [!(await postgresReachable()) && "Postgres", !(await redisReachable()) && "Redis"].filter(Boolean);
 if (missing.length > 0 && process.env["CI"] === "true") throw new Error(`CI=true but ${missing.join(" and ")} unreachable`);
@@ -85,12 +86,29 @@ suite("two instances over Redis: DM on A, players on B", () => {
       const p = await command<CommandResult<"pending">>(dm, { type: "pending" });
       expect(p.players.find((x) => x.userId === alice.id)?.changes).toHaveLength(2);
     });
+    // Count the game server's own writes to Alice's document on each instance during the publish.
+    const writes = { a: 0, b: 0 };
+    const aliceDocName = `campaign:${t.campaignId}:player:${alice.id}`;
+    const countOn = (app: App, key: "a" | "b") => {
+      const doc = app.ctx.hocuspocus.documents.get(aliceDocName);
+      const onUpdate = (_u: Uint8Array, origin: unknown) => {
+        if (isGameOrigin(origin)) writes[key] += 1;
+      };
+      doc?.on("update", onUpdate);
+      return () => doc?.off("update", onUpdate);
+    };
+    const stopA = countOn(a, "a");
+    const stopB = countOn(b, "b");
     const published = await command<CommandResult<"publish">>(dm, { type: "publish" });
     expect(published.hexes).toBe(2);
     await eventually(() => {
       expect(viewOf(pa)).toEqual({ "0,0": { terrain: "forest", label: "Crossroads" }, "1,1": { terrain: "hills", label: "MULTI-PRIVATE-alice" } });
       expect(viewOf(pb)).toEqual({ "0,0": { terrain: "forest", label: "Crossroads" } });
     }, 10_000);
+    stopA();
+    stopB();
+    // Written once, by the instance the command arrived on (A); B only relays it (origin "redis").
+    expect(writes).toEqual({ a: 1, b: 0 });
 
     setDmSetting(dm.doc, "broadcastMode", "immediate");
     setNotes(dm.doc, "0,0", "Four roads meet here");

@@ -90,21 +90,18 @@ export async function startTestApp(store: TestStore, extra: StartOptions = {}): 
 
 export const REDIS_URL = process.env["TEST_REDIS_URL"] ?? "redis://127.0.0.1:6379";
 
-/** Does a Redis answer PING at REDIS_URL? */
-export function redisReachable(): Promise<boolean> {
-  const u = new URL(REDIS_URL);
+/** Is Redis answering PING at `url`? Raw RESP over a socket, so the check needs no client library. */
+export function redisReachable(url = REDIS_URL): Promise<boolean> {
+  const u = new URL(url);
   return new Promise((resolve) => {
-    const s = net.connect({ host: u.hostname, port: Number(u.port || 6379) });
-    s.setTimeout(2000);
-    s.on("connect", () => s.write("PING\r\n"));
-    s.on("data", (d) => {
-      resolve(d.toString().startsWith("+PONG"));
-      s.destroy();
-    });
-    s.on("error", () => resolve(false));
-    s.on("timeout", () => {
-      resolve(false);
-      s.destroy();
-    });
+    const socket = net.connect(Number(u.port || 6379), u.hostname);
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(2000, () => done(false));
+    socket.on("error", () => done(false));
+    socket.on("connect", () => socket.write("PING\r\n"));
+    socket.on("data", (d) => done(d.toString().startsWith("+PONG")));
   });
 }
