@@ -1,6 +1,7 @@
 import * as Y from "yjs";
 import { keyOf, Orientation, rectangleHexes, type HexKey } from "@hexcrawl/shared/hex";
 import { DmMap, TERRAIN_IDS } from "@hexcrawl/shared/model";
+import { mulberry32 } from "@hexcrawl/shared/prng";
 
 /**
  * Deterministic map content for the bench: every hex has terrain; a fifth has a label, a fifth has
@@ -18,16 +19,7 @@ export function mapHexes(count: number): HexKey[] {
 }
 
 /** Small seeded PRNG (mulberry32) so every run writes the same map. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = mulberry32;
 
 const WORDS = ["old", "ruined", "tower", "ford", "bandit", "camp", "shrine", "wolf", "den", "bridge", "mill", "barrow", "spring", "crossing"];
 
