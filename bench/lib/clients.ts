@@ -1,8 +1,8 @@
-import WebSocket from "ws";
 import * as Y from "yjs";
 import { HocuspocusProvider, HocuspocusProviderWebsocket } from "@hocuspocus/provider";
 import { PROTOCOL_VERSION, parseServerMessage, type Command } from "@hexcrawl/shared/protocol";
 import { COMMAND_WINDOW_MS, COMMANDS_PER_WINDOW } from "../../server/src/game/GameExtension.ts";
+import { cookieSocketClass } from "../../server/test/support/providers.ts";
 
 /** Hard cap on any wait in the bench: nothing waits forever. */
 export const DEFAULT_WAIT_MS = 30_000;
@@ -88,13 +88,7 @@ export class BenchUser {
   }
 }
 
-function socketClass(cookie: string, origin: string) {
-  return class CookieWebSocket extends WebSocket {
-    constructor(address: string | URL, protocols?: string | string[]) {
-      super(address, protocols, { headers: { ...(cookie ? { cookie } : {}), origin } });
-    }
-  };
-}
+const socketClass = (cookie: string, origin: string) => cookieSocketClass(cookie, origin);
 
 /** A real HocuspocusProvider in Node on its own socket. */
 export interface BenchClient {

@@ -62,6 +62,7 @@ function recordingSocket(cookie: string, origin: string, rec: Recorder) {
     constructor(address: string | URL, protocols?: string | string[]) {
       super(address, protocols, { headers: { cookie, origin } });
       this.on("message", (data: Buffer) => rec.frames.push(Buffer.from(data)));
+      this.on("error", () => undefined);
     }
   };
 }

@@ -2,11 +2,17 @@ import WebSocket from "ws";
 import * as Y from "yjs";
 import { HocuspocusProvider, HocuspocusProviderWebsocket } from "@hocuspocus/provider";
 
-/** Node has no global WebSocket before 22; this `ws` subclass also sends the session cookie and an Origin. */
-function socketClass(cookie: string, origin: string | undefined) {
+/**
+ * Node has no global WebSocket before 22; this `ws` subclass also sends the session cookie and an Origin,
+ * as a browser would. Used by the integration tests, the e2e Node clients and the benchmark.
+ */
+export function cookieSocketClass(cookie: string, origin: string | undefined) {
   return class CookieWebSocket extends WebSocket {
     constructor(address: string | URL, protocols?: string | string[]) {
       super(address, protocols, { headers: { ...(cookie ? { cookie } : {}), ...(origin ? { origin } : {}) } });
+      // The provider reacts to close events; an 'error' event without a listener (closing a socket that is
+      // still connecting, during teardown) would be an uncaught exception.
+      this.on("error", () => undefined);
     }
   };
 }
@@ -31,7 +37,7 @@ export function connectClient(
   const wsUrl = baseUrl.replace(/^http/, "ws") + "/collab" + (opts.campaignParam ? `?campaign=${opts.campaignParam}` : "");
   const socket = new HocuspocusProviderWebsocket({
     url: wsUrl,
-    WebSocketPolyfill: opts.socketClass ?? socketClass(cookie, opts.origin ?? baseUrl),
+    WebSocketPolyfill: opts.socketClass ?? cookieSocketClass(cookie, opts.origin ?? baseUrl),
     autoConnect: true,
     delay: 100,
     minDelay: 100,

@@ -1,7 +1,7 @@
-import WebSocket from "ws";
 import * as Y from "yjs";
 import { HocuspocusProvider, HocuspocusProviderWebsocket } from "@hocuspocus/provider";
 import type { BrowserContext } from "playwright-core";
+import { cookieSocketClass } from "../../../server/test/support/providers.ts";
 
 /** A Node-side Yjs client on the real server, signed in with a browser context's session cookie. */
 export interface DocClient {
@@ -21,15 +21,9 @@ export async function cookieHeader(context: BrowserContext, baseUrl: string): Pr
 
 /** Open `documentName` over `/collab?campaign=…` as the browser's user (cookie + same Origin). */
 export function openDocClient(baseUrl: string, campaignId: string, documentName: string, cookie: string): DocClient {
-  // Node 20 has no global WebSocket; `ws` lets us send the cookie and Origin headers the browser would.
-  class CookieWebSocket extends WebSocket {
-    constructor(address: string | URL, protocols?: string | string[]) {
-      super(address, protocols, { headers: { cookie, origin: baseUrl } });
-    }
-  }
   const socket = new HocuspocusProviderWebsocket({
     url: `${baseUrl.replace(/^http/, "ws")}/collab?campaign=${encodeURIComponent(campaignId)}`,
-    WebSocketPolyfill: CookieWebSocket,
+    WebSocketPolyfill: cookieSocketClass(cookie, baseUrl),
     // Keep the provider's retry defaults: in 4.8.0 a `delay` below `minDelay` (1000) never connects at all.
   });
   const doc = new Y.Doc();
