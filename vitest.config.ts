@@ -8,6 +8,10 @@ import { defineConfig } from "vitest/config";
  */
 export default defineConfig({
   test: {
+    // One test file at a time across all projects: the fault, soak and browser suites measure recovery
+    // on a 2-core machine, and running them side by side turned timing margins into flakes.
+    fileParallelism: false,
+    maxWorkers: 1,
     projects: [
       {
         test: {

@@ -67,7 +67,7 @@ describe.skipIf(missing)("Redis outage with two instances", () => {
       const doc = await readStoredDoc(url, dmDoc);
       expect(missingKeys(doc, "terrain", fromA)).toEqual([]);
       expect(missingKeys(doc, "label", fromB)).toEqual([]);
-    }, 15_000, 100);
+    }, 30_000, 100);
 
     proxy.restore();
     const restoredAt = Date.now();
