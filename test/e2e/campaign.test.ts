@@ -425,6 +425,7 @@ describe.skipIf(skipReason !== null)("campaign flows in Chromium", () => {
 
       // The player opens the app offline too and sees the last map they received.
       await p1.page.reload();
+      await p1.page.waitForFunction(() => window.__hexcrawl !== undefined);
       await waitForDoc(p1.page, (d) => d.terrain["-1,-1"] === "desert", "the player's last map, offline");
       await saveScreenshot(a.page, "dm-offline-reloaded");
 

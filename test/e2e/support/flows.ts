@@ -112,8 +112,9 @@ export async function waitForDoc(page: Page, check: (d: DocSnapshot) => boolean,
   const deadline = Date.now() + timeoutMs;
   let last: DocSnapshot | null = null;
   while (Date.now() < deadline) {
-    last = await readDoc(page);
-    if (check(last)) return last;
+    // Right after a reload the app may not have set its debug handle yet: keep polling.
+    last = await readDoc(page).catch(() => null);
+    if (last && check(last)) return last;
     await page.waitForTimeout(100);
   }
   throw new Error(`timed out waiting for ${what}; last document: ${JSON.stringify(last)}`);
