@@ -10,6 +10,7 @@ import { baselineIdle, baselinePublish, baselineTyping } from "./scenarios/basel
 import { bigMap, Campaign, hexcrawlIdle, PUBLISH_NA, RevealMode, signUpUsers } from "./scenarios/hexcrawl.ts";
 import { buildClient, panFrames } from "./scenarios/client.ts";
 import type { NotAvailable } from "./scenarios/common.ts";
+import { postgresReachable } from "../server/test/support/app.ts";
 
 /**
  * `npm run bench`: issue 6's measurements in one run — a plain Hocuspocus baseline and the real Hex
@@ -45,19 +46,6 @@ interface Store {
   label: string;
   options: { dataDir: string; databaseUrl?: string };
   cleanup(): Promise<void>;
-}
-
-async function postgresReachable(url: string): Promise<boolean> {
-  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
-  try {
-    await c.connect();
-    await c.query("select 1");
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await c.end().catch(() => undefined);
-  }
 }
 
 async function prepareStore(cfg: BenchConfig): Promise<Store> {

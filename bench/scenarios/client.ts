@@ -8,6 +8,7 @@ import { chromium, type Browser } from "playwright-core";
 import type { BenchUser } from "../lib/clients.ts";
 import { percentile } from "../lib/stats.ts";
 import type { NotAvailable } from "./common.ts";
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../../test/e2e/support/browser.ts";
 
 /**
  * Client frame times: the real built client in headless Chromium, signed in as the DM of a big map,
@@ -15,17 +16,6 @@ import type { NotAvailable } from "./common.ts";
  */
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const CHROMIUM_PATH = "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const BUILD_TIMEOUT_MS = 180_000;
 const MAP_LOAD_TIMEOUT_MS = 60_000;
 /** Mouse steps per drag; each step waits one nominal frame. */

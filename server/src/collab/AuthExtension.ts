@@ -2,6 +2,7 @@ import { isTransactionOrigin, type Extension, type onAuthenticatePayload, type b
 import { isDmRole, parseDocName, type DocName, type Role } from "@hexcrawl/shared/docNames";
 import { AWARENESS_USER_FIELD, sanitizeAwarenessLocal, userColour } from "@hexcrawl/shared/protocol";
 import type { AppContext, SessionUser } from "../context.ts";
+import { sessionUser } from "../auth.ts";
 import * as repos from "../db/repos.ts";
 
 /** What onAuthenticate puts in the Hocuspocus connection context. */
@@ -84,14 +85,8 @@ export class AuthExtension implements Extension {
     const doc = parseDocName(data.documentName);
     if (!doc) throw new AuthError(AuthFailure.FORBIDDEN);
     const ctx = this.ctx();
-    const result = await ctx.auth.api.getSession({ headers: data.requestHeaders, query: { disableCookieCache: true } });
-    if (!result) throw new AuthError(AuthFailure.UNAUTHENTICATED);
-    const user: SessionUser = {
-      id: result.user.id,
-      name: result.user.name,
-      email: result.user.email,
-      sessionId: result.session.id,
-    };
+    const user = await sessionUser(ctx.auth, data.requestHeaders);
+    if (!user) throw new AuthError(AuthFailure.UNAUTHENTICATED);
     const role = await repos.getMembership(ctx.db.pool, doc.campaignId, user.id);
     const access = accessFor(doc, user.id, role);
     if (!access || !role) throw new AuthError(AuthFailure.FORBIDDEN);

@@ -50,8 +50,8 @@ export async function createTestStore(kind: StoreKind): Promise<TestStore> {
 }
 
 /** Is the real Postgres reachable? */
-export async function postgresReachable(): Promise<boolean> {
-  const c = new pg.Client({ connectionString: TEST_PG_ADMIN_URL, connectionTimeoutMillis: 2000 });
+export async function postgresReachable(url = TEST_PG_ADMIN_URL): Promise<boolean> {
+  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
   try {
     await c.connect();
     await c.query("select 1");
