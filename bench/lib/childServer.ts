@@ -69,7 +69,9 @@ export class ServerProcess {
     installExitHooks();
     // BENCH_PROFILE_DIR: write a V8 CPU profile of every server child there (open in Chrome DevTools).
     const profileDir = process.env["BENCH_PROFILE_DIR"];
-    const profile = profileDir ? ["--cpu-prof", "--cpu-prof-dir", path.resolve(profileDir), "--cpu-prof-name", `${name}-${Date.now()}.cpuprofile`] : [];
+    // One directory per child: Node writes a profile per thread (the tsx loader runs in a worker), and a
+    // fixed --cpu-prof-name would let the loader thread's profile overwrite the main thread's.
+    const profile = profileDir ? ["--cpu-prof", "--cpu-prof-dir", path.resolve(profileDir, `${name}-${Date.now()}`)] : [];
     const child = fork(path.join(BENCH_DIR, "servers", entry), [], {
       execArgv: ["--expose-gc", ...profile, "--import", "tsx"],
       env: { ...process.env, ...env },

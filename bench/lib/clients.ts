@@ -90,10 +90,12 @@ export class BenchUser {
 
 const socketClass = (cookie: string, origin: string) => cookieSocketClass(cookie, origin);
 
-/** A real HocuspocusProvider in Node on its own socket. */
+/** A real HocuspocusProvider in Node on its own socket (plus, for a player, the party document on it). */
 export interface BenchClient {
   doc: Y.Doc;
   provider: HocuspocusProvider;
+  /** What this client shows: `doc`, then the documents of `alsoOpen` (a player: own over party). */
+  view: readonly Y.Doc[];
   /** Resolves when synced; rejects on permission denied. */
   synced: Promise<void>;
   destroy(): void;
@@ -106,7 +108,7 @@ export interface BenchClient {
 export function connectClient(
   wsUrl: string,
   documentName: string,
-  opts: { cookie?: string; origin: string; onStateless?: (payload: string) => void },
+  opts: { cookie?: string; origin: string; onStateless?: (payload: string) => void; alsoOpen?: readonly string[] },
 ): BenchClient {
   const socket = new HocuspocusProviderWebsocket({
     url: wsUrl,
@@ -132,11 +134,37 @@ export function connectClient(
     ...(opts.onStateless ? { onStateless: ({ payload }: { payload: string }) => opts.onStateless?.(payload) } : {}),
   });
   provider.attach();
+  // Further documents on the same socket, as the browser opens them (no awareness: a player's party document).
+  const extra = (opts.alsoOpen ?? []).map((name) => {
+    const d = new Y.Doc();
+    let done: () => void = () => {};
+    let fail: (e: Error) => void = () => {};
+    const ready = new Promise<void>((res, rej) => {
+      done = res;
+      fail = rej;
+    });
+    const p = new HocuspocusProvider({
+      websocketProvider: socket,
+      name,
+      document: d,
+      token: "cookie",
+      awareness: null,
+      onSynced: () => done(),
+      onAuthenticationFailed: ({ reason }) => fail(new Error(`${name}: authentication failed (${reason})`)),
+    });
+    p.attach();
+    return { doc: d, provider: p, ready };
+  });
   return {
     doc,
     provider,
-    synced,
+    view: [doc, ...extra.map((e) => e.doc)],
+    synced: Promise.all([synced, ...extra.map((e) => e.ready)]).then(() => undefined),
     destroy() {
+      for (const e of extra) {
+        e.provider.destroy();
+        e.doc.destroy();
+      }
       provider.destroy();
       socket.destroy();
       doc.destroy();

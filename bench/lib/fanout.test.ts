@@ -1,6 +1,6 @@
 import * as Y from "yjs";
 import { describe, expect, it } from "vitest";
-import { Arrival } from "./fanout.ts";
+import { Arrival, shown } from "./fanout.ts";
 
 function relay(from: Y.Doc, to: Y.Doc[]): void {
   from.on("update", (u: Uint8Array) => {
@@ -12,8 +12,8 @@ describe("Arrival", () => {
   it("[BENCH1] resolves when the last receiver holds the change", async () => {
     const writer = new Y.Doc();
     const readers = [new Y.Doc(), new Y.Doc(), new Y.Doc()];
-    const arrival = new Arrival(readers);
-    const done = arrival.arm((d) => d.getMap("terrain").get("0,0") === "forest", 1000);
+    const arrival = new Arrival(readers.map((d) => [d]));
+    const done = arrival.arm((r) => shown(r, "terrain", "0,0") === "forest", 1000);
     relay(writer, readers.slice(0, 2));
     writer.getMap("terrain").set("0,0", "forest");
     // Two of three have it: still waiting; the third gets it now.
@@ -23,7 +23,18 @@ describe("Arrival", () => {
   });
 
   it("[BENCH5] every wait has a deadline: a change that never arrives rejects", async () => {
-    const arrival = new Arrival([new Y.Doc()]);
-    await expect(arrival.arm((d) => d.getMap("terrain").has("1,1"), 30)).rejects.toThrow(/did not get the change/);
+    const arrival = new Arrival([[new Y.Doc()]]);
+    await expect(arrival.arm((r) => shown(r, "terrain", "1,1") !== undefined, 30)).rejects.toThrow(/did not get the change/);
+  });
+
+  it("[BENCH1] a receiver of two documents (own over party) counts once, when what it shows has the change", async () => {
+    const own = new Y.Doc();
+    const party = new Y.Doc();
+    const arrival = new Arrival([[own, party]]);
+    const done = arrival.arm((r) => shown(r, "terrain", "0,0") === "forest" && shown(r, "terrain", "1,0") === "hills", 1000);
+    party.getMap("terrain").set("0,0", "forest");
+    own.getMap("terrain").set("1,0", "hills");
+    expect(typeof (await done)).toBe("number");
+    expect(shown([own, party], "terrain", "2,0")).toBeUndefined();
   });
 });

@@ -2,21 +2,38 @@ import type * as Y from "yjs";
 import { sleep } from "./clients.ts";
 
 /**
- * Timing of a change fanning out to many receiving documents: every receiver is checked on each of
- * its own updates, so the time recorded is when the last receiver's provider applied the change.
+ * What one receiver shows: its documents, read together (a Hex Crawl player: their own document and
+ * the party document; a baseline reader: one document).
+ */
+export type Receiver = readonly Y.Doc[];
+
+/** The value a receiver shows for `key` of top-level map `map`: the first of its documents that has it. */
+export function shown(receiver: Receiver, map: string, key: string): unknown {
+  for (const doc of receiver) {
+    const m = doc.getMap<unknown>(map);
+    if (m.has(key)) return m.get(key);
+  }
+  return undefined;
+}
+
+/**
+ * Timing of a change fanning out to many receivers: every receiver is checked on each update of any of
+ * its documents, so the time recorded is when the last receiver's provider applied the change.
  */
 export class Arrival {
   private check: ((index: number) => void) | null = null;
 
-  constructor(private readonly docs: readonly Y.Doc[]) {
-    docs.forEach((doc, i) => doc.on("update", () => this.check?.(i)));
+  constructor(private readonly docs: readonly Receiver[]) {
+    docs.forEach((r, i) => {
+      for (const doc of r) doc.on("update", () => this.check?.(i));
+    });
   }
 
   /**
    * Start watching for `predicate` on every receiver. Resolves with performance.now() when the last one
    * satisfies it; rejects after `timeoutMs`. Arm before making the change.
    */
-  arm(predicate: (doc: Y.Doc) => boolean, timeoutMs: number): Promise<number> {
+  arm(predicate: (receiver: Receiver) => boolean, timeoutMs: number): Promise<number> {
     const done = new Array<boolean>(this.docs.length).fill(false);
     let remaining = this.docs.length;
     const promise = new Promise<number>((resolve, reject) => {
@@ -61,8 +78,8 @@ export interface TypingResult {
  * length covers it. `visibleLength(doc)` reads a receiver's text length (any representation).
  */
 export async function typeAndTrack(opts: {
-  receivers: readonly Y.Doc[];
-  visibleLength: (doc: Y.Doc) => number;
+  receivers: readonly Receiver[];
+  visibleLength: (receiver: Receiver) => number;
   type: (ch: string) => void;
   keystrokes: number;
   perSecond: number;
@@ -90,9 +107,9 @@ export async function typeAndTrack(opts: {
     }
     if (have > (seen[i] ?? 0)) seen[i] = have;
   };
-  const handlers = receivers.map((doc, i) => {
+  const handlers = receivers.map((r, i) => {
     const h = () => onUpdate(i);
-    doc.on("update", h);
+    for (const doc of r) doc.on("update", h);
     return h;
   });
   const intervalMs = 1000 / opts.perSecond;
@@ -110,9 +127,9 @@ export async function typeAndTrack(opts: {
     const deadline = performance.now() + opts.tailTimeoutMs;
     while (complete < keystrokes && performance.now() < deadline) await sleep(5);
   } finally {
-    receivers.forEach((doc, i) => {
+    receivers.forEach((r, i) => {
       const h = handlers[i];
-      if (h) doc.off("update", h);
+      if (h) for (const doc of r) doc.off("update", h);
     });
   }
   const latenciesMs = latency.slice(1).filter((x) => !Number.isNaN(x));

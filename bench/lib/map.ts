@@ -49,6 +49,23 @@ export function fillDmDoc(doc: Y.Doc, hexes: readonly HexKey[], seed = 1): void 
   }
 }
 
+/** What a player sees of each hex of a map written by `fillDmDoc` (terrain, label, notes; never dmNotes). */
+export function visibleContent(hexes: readonly HexKey[], seed = 1): Map<HexKey, Partial<Record<"terrain" | "label" | "notes", string>>> {
+  const doc = new Y.Doc();
+  fillDmDoc(doc, hexes, seed);
+  const out = new Map<HexKey, Partial<Record<"terrain" | "label" | "notes", string>>>();
+  for (const hex of hexes) {
+    const view: Partial<Record<"terrain" | "label" | "notes", string>> = {};
+    for (const f of ["terrain", "label", "notes"] as const) {
+      const v = doc.getMap<unknown>(f).get(hex);
+      if (typeof v === "string") view[f] = v;
+    }
+    out.set(hex, view);
+  }
+  doc.destroy();
+  return out;
+}
+
 /** Set (or delete) `reveals` keys in chunks of `chunk` keys per transaction. */
 export function writeReveals(doc: Y.Doc, keys: readonly string[], present: boolean, chunk = 2000): void {
   const reveals = doc.getMap<unknown>(DmMap.reveals);

@@ -2,8 +2,8 @@ import * as Y from "yjs";
 import { DmMap } from "@hexcrawl/shared/model";
 import { connectClient, connectMany, sleep, type BenchClient } from "../lib/clients.ts";
 import { cpuMs, retainedBytes, type ServerProcess } from "../lib/childServer.ts";
-import { Arrival, typeAndTrack } from "../lib/fanout.ts";
-import { mapHexes } from "../lib/map.ts";
+import { Arrival, shown, typeAndTrack, type Receiver } from "../lib/fanout.ts";
+import { mapHexes, visibleContent } from "../lib/map.ts";
 import { mean, summarize } from "../lib/stats.ts";
 import { blocks, PUBLISH_HEXES, ROUND_TIMEOUT_MS, SETTLE_MS, WARMUP_ROUNDS, type IdleRow, type PublishRow, type TypingRow } from "./common.ts";
 
@@ -11,6 +11,8 @@ import { blocks, PUBLISH_HEXES, ROUND_TIMEOUT_MS, SETTLE_MS, WARMUP_ROUNDS, type
  * The plain Hocuspocus baseline: 1 writer + N readers on one document, no auth, no persistence.
  * A round = the writer sets 100 hexes in one transaction (measured), then deletes them (not measured),
  * so the document stays the same size across rounds — exactly like the Hex Crawl reveal / hide rounds.
+ * The hexes carry what a Hex Crawl player receives for the same block of the same seeded map (terrain,
+ * and the labels and notes of those that have them), so both sides move the same content.
  */
 
 const ORIGIN = "http://127.0.0.1";
@@ -30,19 +32,27 @@ export async function baselinePublish(server: ServerProcess, readers: number, ro
   await writer.synced;
   const clients = await connectMany(Array.from({ length: readers }, (_, i) => i), () => connect(server, name));
   try {
-    const arrival = new Arrival(clients.map((c) => c.doc));
-    const hexBlocks = blocks(mapHexes(1000), PUBLISH_HEXES);
-    const terrain = writer.doc.getMap<unknown>(DmMap.terrain);
+    const arrival = new Arrival(clients.map((c) => c.view));
+    const hexes = mapHexes(1000);
+    const content = visibleContent(hexes);
+    // The blocks Hex Crawl reveals (Campaign.roundBlocks skips the first block, used for typing).
+    const hexBlocks = blocks(hexes.slice(PUBLISH_HEXES), PUBLISH_HEXES);
+    const fields = ["terrain", "label", "notes"] as const;
     const latencies: number[] = [];
     const cpus: number[] = [];
     for (let r = 0; r < WARMUP_ROUNDS + rounds; r++) {
       const block = hexBlocks[r % hexBlocks.length] ?? [];
-      const tag = `forest-${r}`;
       const cpu0 = await server.cpu();
-      const arrived = arrival.arm((d) => block.every((h) => d.getMap<unknown>(DmMap.terrain).get(h) === tag), ROUND_TIMEOUT_MS);
+      const arrived = arrival.arm((r) => block.every((h) => shown(r, DmMap.terrain, h) !== undefined), ROUND_TIMEOUT_MS);
       const t0 = performance.now();
       writer.doc.transact(() => {
-        for (const h of block) terrain.set(h, tag);
+        for (const h of block) {
+          const view = content.get(h) ?? {};
+          for (const f of fields) {
+            const v = view[f];
+            if (v !== undefined) writer.doc.getMap<unknown>(f).set(h, v);
+          }
+        }
       });
       const t1 = await arrived;
       const cpu1 = await server.cpu();
@@ -50,9 +60,9 @@ export async function baselinePublish(server: ServerProcess, readers: number, ro
         latencies.push(t1 - t0);
         cpus.push(cpuMs(cpu0, cpu1));
       }
-      const gone = arrival.arm((d) => block.every((h) => !d.getMap<unknown>(DmMap.terrain).has(h)), ROUND_TIMEOUT_MS);
+      const gone = arrival.arm((r) => block.every((h) => shown(r, DmMap.terrain, h) === undefined), ROUND_TIMEOUT_MS);
       writer.doc.transact(() => {
-        for (const h of block) terrain.delete(h);
+        for (const h of block) for (const f of fields) writer.doc.getMap<unknown>(f).delete(h);
       });
       await gone;
       await sleep(10);
@@ -74,14 +84,14 @@ export async function baselineTyping(server: ServerProcess, readers: number, key
   writer.doc.getMap<unknown>(DmMap.notes).set(hex, text);
   const clients = await connectMany(Array.from({ length: readers }, (_, i) => i), () => connect(server, name));
   try {
-    const len = (d: Y.Doc) => {
-      const v = d.getMap<unknown>(DmMap.notes).get(hex);
+    const len = (r: Receiver) => {
+      const v = shown(r, DmMap.notes, hex);
       return v instanceof Y.Text ? v.length : 0;
     };
-    await new Arrival(clients.map((c) => c.doc)).arm((d) => len(d) > 0, ROUND_TIMEOUT_MS);
+    await new Arrival(clients.map((c) => c.view)).arm((r) => len(r) > 0, ROUND_TIMEOUT_MS);
     const cpu0 = await server.cpu();
     const result = await typeAndTrack({
-      receivers: clients.map((c) => c.doc),
+      receivers: clients.map((c) => c.view),
       visibleLength: len,
       type: (ch) => text.insert(text.length, ch),
       keystrokes,

@@ -1,7 +1,7 @@
 import * as Y from "yjs";
-import { dmDocName, playerDocName } from "@hexcrawl/shared/docNames";
+import { dmDocName, partyDocName, playerDocName } from "@hexcrawl/shared/docNames";
 import type { HexKey } from "@hexcrawl/shared/hex";
-import { ALL_PLAYERS, DmMap, playerMaps, revealKey, setDmSetting } from "@hexcrawl/shared/model";
+import { ALL_PLAYERS, DmMap, revealKey, setDmSetting } from "@hexcrawl/shared/model";
 import type { Command } from "@hexcrawl/shared/protocol";
 import {
   BenchUser,
@@ -15,7 +15,7 @@ import {
   type CommandOutcome,
 } from "../lib/clients.ts";
 import { cpuMs, retainedBytes, type ServerProcess } from "../lib/childServer.ts";
-import { Arrival, typeAndTrack } from "../lib/fanout.ts";
+import { Arrival, shown, typeAndTrack, type Receiver } from "../lib/fanout.ts";
 import { fillDmDoc, mapHexes, writeReveals } from "../lib/map.ts";
 import { mean, summarize } from "../lib/stats.ts";
 import {
@@ -118,8 +118,13 @@ export class Campaign {
     });
   }
 
+  /** A player as the browser connects: their own document and the party document on one socket. */
   connectPlayer(p: BenchUser): BenchClient {
-    return connectClient(collabUrl(this.server, this.id), playerDocName(this.id, p.id), { cookie: p.cookie, origin: this.server.url });
+    return connectClient(collabUrl(this.server, this.id), playerDocName(this.id, p.id), {
+      cookie: p.cookie,
+      origin: this.server.url,
+      alsoOpen: [partyDocName(this.id)],
+    });
   }
 
   async connectPlayers(): Promise<void> {
@@ -180,12 +185,12 @@ export class Campaign {
    * then hidden and that published too (not measured), so documents stay the same size across rounds.
    */
   async publishRounds(mode: RevealMode, rounds: number, budgetMs: number): Promise<PublishRow> {
-    const arrival = new Arrival(this.playerClients.map((c) => c.doc));
+    const arrival = new Arrival(this.playerClients.map((c) => c.view));
     const hexBlocks = this.roundBlocks();
     if (hexBlocks.length === 0) throw new Error("map too small for a 100-hex block");
     const latencies: number[] = [];
     const cpus: number[] = [];
-    const has = (d: Y.Doc, h: HexKey) => d.getMap<unknown>(DmMap.terrain).has(h);
+    const has = (r: Receiver, h: HexKey) => shown(r, DmMap.terrain, h) !== undefined;
     let measuringSince = Number.NaN;
     for (let r = 0; r < WARMUP_ROUNDS + rounds; r++) {
       if (r === WARMUP_ROUNDS) measuringSince = performance.now();
@@ -228,9 +233,9 @@ export class Campaign {
   async immediateTyping(keystrokes: number, perSecond: number): Promise<TypingRow | NotAvailable> {
     if (this.publishNa) return { na: this.publishNa };
     const hex = this.typingHex;
-    const receivers = this.playerClients.map((c) => c.doc);
-    const len = (d: Y.Doc) => {
-      const v = playerMaps(d).notes.get(hex);
+    const receivers = this.playerClients.map((c) => c.view);
+    const len = (r: Receiver) => {
+      const v = shown(r, DmMap.notes, hex);
       return typeof v === "string" ? v.length : 0;
     };
     await new Arrival(receivers).arm((d) => len(d) > 0, ROUND_TIMEOUT_MS);
@@ -328,12 +333,12 @@ function na(err: unknown): NotAvailable {
   return { na: err instanceof Error ? err.message.slice(0, 160) : String(err) };
 }
 
-/** Connect and time until synced and `ready(doc)`; the client is returned for the caller to destroy. */
-async function timedSync(connect: () => BenchClient, ready: (d: Y.Doc) => boolean): Promise<{ ms: number; client: BenchClient }> {
+/** Connect and time until synced and `ready(view)`; the client is returned for the caller to destroy. */
+async function timedSync(connect: () => BenchClient, ready: (r: Receiver) => boolean): Promise<{ ms: number; client: BenchClient }> {
   const t0 = performance.now();
   const client = connect();
   await client.synced;
-  await waitFor("first sync content", () => ready(client.doc), ROUND_TIMEOUT_MS, 1);
+  await waitFor("first sync content", () => ready(client.view), ROUND_TIMEOUT_MS, 1);
   return { ms: performance.now() - t0, client };
 }
 
@@ -344,10 +349,10 @@ async function timedSync(connect: () => BenchClient, ready: (d: Y.Doc) => boolea
 export async function bigMap(server: ServerProcess, dm: BenchUser, player: BenchUser, mapSize: number, revealed: number): Promise<BigMapResult> {
   const c = await Campaign.create(server, dm, [player], `bench big ${mapSize}`, mapSize);
   const dmEncodedBytes = Y.encodeStateAsUpdate(c.dmClient.doc).byteLength;
-  const shown = c.hexes.slice(0, revealed);
+  const revealedHexes = c.hexes.slice(0, revealed);
   const result: BigMapResult = {
     mapHexes: mapSize,
-    revealedHexes: shown.length,
+    revealedHexes: revealedHexes.length,
     dmEncodedBytes,
     dmEncodedBytesPerHex: dmEncodedBytes / mapSize,
     dmLoad: { na: "not measured" },
@@ -358,17 +363,19 @@ export async function bigMap(server: ServerProcess, dm: BenchUser, player: Bench
     campaignId: c.id,
   };
   const playerName = c.playerDocName(player);
-  const hasAll = (d: Y.Doc) => d.getMap<unknown>(DmMap.terrain).size >= shown.length;
+  // Revealed to this player by their own key, so the hexes are in the player document (what is revealed
+  // to `*` lives in the party document, which has the same shape and is shared by every player).
+  const hasAll = (r: Receiver) => revealedHexes.every((h) => shown(r, DmMap.terrain, h) !== undefined);
   try {
     await c.probe();
     if (!c.publishNa) {
-      writeReveals(c.dmClient.doc, shown.map((h) => revealKey(h, ALL_PLAYERS)), true);
+      writeReveals(c.dmClient.doc, revealedHexes.map((h) => revealKey(h, player.id)), true);
       await waitAcked(c.dmClient);
       await c.connectPlayers();
       const r = await c.send({ type: "publish" });
       if (r.kind !== "ok") throw new Error(`big-map publish: ${r.kind === "error" ? r.code : "timeout"}`);
       const first = c.playerClients[0];
-      if (first) await waitFor("player has the revealed hexes", () => hasAll(first.doc), ROUND_TIMEOUT_MS);
+      if (first) await waitFor("player has the revealed hexes", () => hasAll(first.view), ROUND_TIMEOUT_MS);
     } else {
       result.playerDoc = { na: c.publishNa };
     }
@@ -421,7 +428,7 @@ export async function bigMap(server: ServerProcess, dm: BenchUser, player: Bench
       await server.waitUnloaded([c.dmDocName, playerName]);
     }
     try {
-      const dmCold = await timedSync(() => c.connectDm(), (d) => d.getMap<unknown>(DmMap.terrain).size >= mapSize);
+      const dmCold = await timedSync(() => c.connectDm(), ([d]) => (d?.getMap<unknown>(DmMap.terrain).size ?? 0) >= mapSize);
       result.dmFirstSyncColdMs = dmCold.ms;
       dmCold.client.destroy();
     } catch (err) {

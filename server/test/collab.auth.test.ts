@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { dmDocName, playerDocName } from "@hexcrawl/shared/docNames";
+import { dmDocName, partyDocName, playerDocName } from "@hexcrawl/shared/docNames";
 import type { App } from "../src/app.ts";
 import { HttpUser, eventually, uniqueEmail } from "./support/http.ts";
 import { connectClient, type TestClient } from "./support/providers.ts";
@@ -139,6 +139,48 @@ describe.each(kinds)("collaboration auth and persistence (%s)", (kind) => {
     await eventually(() => expect(open.socket.status).not.toBe("connected"));
     const again = track(connectClient(app.url, dmDocName(campaignId), cookie));
     expect(await again.ready).toBe(false);
+  });
+
+  it("[GAME9] [AUTH6] the party document: every member reads it read-only, outsiders are refused, writes are not applied, no awareness is accepted", async () => {
+    const name = partyDocName(campaignId);
+    // Every member opens it, read-only: both players and a DM.
+    const mine = track(connectClient(app.url, name, player.cookie, { campaignParam: campaignId }));
+    const other = track(connectClient(app.url, name, otherPlayer.cookie, { campaignParam: campaignId }));
+    const dm = track(connectClient(app.url, name, coDm.cookie, { campaignParam: campaignId }));
+    for (const c of [mine, other, dm]) expect(await c.ready).toBe(true);
+    // Not a member, or not signed in: refused.
+    for (const cookie of [outsider.cookie, "", "better-auth.session_token=forged.signature"]) {
+      const c = track(connectClient(app.url, name, cookie));
+      expect(await c.ready, `cookie "${cookie.slice(0, 30)}"`).toBe(false);
+      expect(c.deniedReason).not.toBeNull();
+    }
+
+    // Writes from a player and from a DM change nothing on the server nor for anyone else.
+    mine.doc.getMap("terrain").set("7,7", "lava");
+    mine.doc.getMap("label").set("7,7", "forged by a player");
+    dm.doc.getMap("notes").set("7,7", "written by a DM on the party document");
+    mine.doc.getMap("session").set("status", "ended");
+    const marker = track(connectClient(app.url, name, otherPlayer.cookie));
+    expect(await marker.ready).toBe(true);
+    await new Promise((r) => setTimeout(r, 300));
+    const serverDoc = app.ctx.hocuspocus.documents.get(name);
+    expect(serverDoc).toBeDefined();
+    for (const doc of [serverDoc, other.doc, marker.doc]) {
+      expect(doc?.getMap("terrain").get("7,7")).toBeUndefined();
+      expect(doc?.getMap("label").get("7,7")).toBeUndefined();
+      expect(doc?.getMap("notes").get("7,7")).toBeUndefined();
+      expect(doc?.getMap("session").get("status")).not.toBe("ended");
+    }
+
+    // Awareness: nobody's state is accepted there (players would otherwise see each other, and a DM).
+    mine.provider.setAwarenessField("cursor", { hex: "1,1" });
+    other.provider.setAwarenessField("selection", ["2,2"]);
+    dm.provider.setAwarenessField("cursor", { hex: "3,3" });
+    await new Promise((r) => setTimeout(r, 300));
+    const others = (c: TestClient) => [...(c.provider.awareness?.getStates().keys() ?? [])].filter((id) => id !== c.doc.clientID);
+    for (const c of [mine, other, dm, marker]) expect(others(c), "awareness states seen on the party document").toEqual([]);
+    const serverStates = [...(serverDoc?.awareness.getStates().keys() ?? [])].filter((id) => id !== serverDoc?.awareness.clientID);
+    expect(serverStates).toEqual([]);
   });
 
   it("[SEC1] a foreign Origin gets HTTP 403 at the upgrade and the server keeps serving others", async () => {

@@ -20,7 +20,20 @@ import {
   setTerrain,
   TERRAIN_IDS,
 } from "./model.ts";
-import { applyView, diffViews, project, projectHexes, readPlayerView, revertHex, viewsEqual, type HexView, type PlayerView } from "./projection.ts";
+import {
+  applyView,
+  diffViews,
+  indexReveals,
+  overlayViews,
+  project,
+  projectHexes,
+  projectPrivate,
+  readPlayerView,
+  revertHex,
+  viewsEqual,
+  type HexView,
+  type PlayerView,
+} from "./projection.ts";
 import { writeSession } from "./session.ts";
 
 /**
@@ -243,6 +256,18 @@ function runSeed(seed: number): { publishes: number; drops: number; merges: numb
       // [PROJ14] no secret bytes and only allowed top-level types and keys.
       assertPlayerDocShape(pd, canaries);
     }
+    // [PROJ15] the party view under each player's private view is the projection, and the private view
+    // never copies a hex revealed to everyone (checked against the oracle, on both replicas).
+    for (const dm of [dmA, dmB]) {
+      const index = indexReveals(dm);
+      const party = project(dm, ALL_PLAYERS);
+      const toAll = oracleRevealed(dm, ALL_PLAYERS);
+      for (const p of PLAYERS) {
+        const own = projectPrivate(dm, p, index);
+        for (const h of own.keys()) check(!toAll.has(h), `seed ${seed} step ${n} private ${p} copies ${h}`);
+        check(viewsEqual(overlayViews(party, own), oracleView(dm, p)), `seed ${seed} step ${n} party+private ${p}`);
+      }
+    }
   }
 
   // Final: bring everyone online, publish everything, and check equality with the projection.
@@ -260,7 +285,7 @@ function runSeed(seed: number): { publishes: number; drops: number; merges: numb
 
 describe("projection property test (seeded)", () => {
   for (const seed of SEEDS) {
-    it(`[PROJ13] [PROJ14] seed ${seed}: ${STEPS} random steps keep every invariant`, () => {
+    it(`[PROJ13] [PROJ14] [PROJ15] seed ${seed}: ${STEPS} random steps keep every invariant`, () => {
       const stats = runSeed(seed);
       // The run must actually exercise publishes, drops and offline merges.
       expect(stats.publishes).toBeGreaterThan(10);

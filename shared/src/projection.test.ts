@@ -5,8 +5,12 @@ import {
   applyView,
   diffViews,
   hexViewEqual,
+  indexReveals,
+  overlayViews,
   project,
   projectHexes,
+  projectPrivate,
+  readHexView,
   readPlayerView,
   revealedHexes,
   revertHex,
@@ -199,6 +203,104 @@ describe("applyView", () => {
     const sv = Y.encodeStateVector(pd);
     applyView(pd, project(dm, "carol"), { origin: ORIGIN });
     expect(Y.encodeStateVector(pd)).toEqual(sv);
+  });
+});
+
+describe("party and private views", () => {
+  /** sampleDm plus: 4,0 revealed to everyone AND privately to alice; 5,0 private to alice with Y.Text notes; 6,0 private, empty. */
+  function splitDm(): Y.Doc {
+    const dm = sampleDm();
+    setTerrain(dm, "4,0", "hills");
+    setLabel(dm, "4,0", "Both ways");
+    reveal(dm, "4,0", ALL_PLAYERS);
+    reveal(dm, "4,0", "alice");
+    setTerrain(dm, "5,0", "swamp");
+    const t = new Y.Text();
+    dmMaps(dm).notes.set("5,0", t);
+    t.insert(0, "text notes");
+    reveal(dm, "5,0", "alice");
+    setDmNotes(dm, "6,0", "SECRET empty");
+    reveal(dm, "6,0", "alice");
+    // Reveal keys that reveal nothing.
+    dmMaps(dm).reveals.set("3,0|alice", false);
+    dmMaps(dm).reveals.set("3,0|*x", true);
+    return dm;
+  }
+
+  const sorted = (v: PlayerView) => [...v.entries()].sort(([a], [b]) => a.localeCompare(b));
+
+  it("[PROJ15] projectPrivate holds exactly a player's own reveals that are not also revealed to everyone", () => {
+    const dm = splitDm();
+    const index = indexReveals(dm);
+    expect([...projectPrivate(dm, "alice", index).keys()].sort()).toEqual(["1,0", "5,0"]);
+    expect(projectPrivate(dm, "alice", index).get("5,0")).toEqual({ terrain: "swamp", notes: "text notes" });
+    expect([...projectPrivate(dm, "bob", index).keys()]).toEqual(["2,0"]);
+    expect(projectPrivate(dm, "carol", index).size).toBe(0);
+    for (const p of ["alice", "bob", "carol"]) {
+      const own = projectPrivate(dm, p, index);
+      // Never a copy of what the party document carries, never a secret.
+      for (const hex of own.keys()) expect(index.all.has(hex), `${p} ${hex}`).toBe(false);
+      expect(serialised(own)).not.toContain("SECRET");
+      for (const [hex, v] of own) expect(v).toEqual(project(dm, p).get(hex));
+    }
+  });
+
+  it("[PROJ15] overlayViews(project(dm, \"*\"), projectPrivate(dm, p)) deep-equals project(dm, p)", () => {
+    const dm = splitDm();
+    const index = indexReveals(dm);
+    const party = project(dm, ALL_PLAYERS);
+    expect([...party.keys()].sort()).toEqual(["0,0", "4,0"]);
+    for (const p of ["alice", "bob", "carol", "nobody"]) {
+      const shown = overlayViews(party, projectPrivate(dm, p, index));
+      expect(sorted(shown), p).toEqual(sorted(project(dm, p)));
+      expect(viewsEqual(shown, project(dm, p)), p).toBe(true);
+    }
+    // It keeps holding as the DM edits: a `*` reveal removed while the private one stays moves the hex.
+    hide(dm, "4,0", ALL_PLAYERS);
+    reveal(dm, "1,0", ALL_PLAYERS);
+    const after = indexReveals(dm);
+    expect([...projectPrivate(dm, "alice", after).keys()].sort()).toEqual(["4,0", "5,0"]);
+    for (const p of ["alice", "bob", "carol"]) {
+      expect(sorted(overlayViews(project(dm, ALL_PLAYERS), projectPrivate(dm, p, after))), p).toEqual(sorted(project(dm, p)));
+    }
+  });
+
+  it("[PROJ15] projectPrivate with hexes is restricted to those hexes", () => {
+    const dm = splitDm();
+    const index = indexReveals(dm);
+    const sub = projectPrivate(dm, "alice", index, ["0,0", "4,0", "5,0", "2,0", "bad"]);
+    expect([...sub.keys()]).toEqual(["5,0"]);
+    expect(projectPrivate(dm, "alice", index, []).size).toBe(0);
+  });
+
+  it("[PROJ15] overlayViews: a hex of the player's own document wins over the party's; inputs are not changed", () => {
+    const party = view([
+      ["0,0", { terrain: "forest", label: "Town" }],
+      ["1,0", { terrain: "hills" }],
+    ]);
+    const own = view([
+      ["0,0", { terrain: "plains", label: "Camp" }],
+      ["2,0", { notes: "mine" }],
+    ]);
+    const shown = overlayViews(party, own);
+    expect(sorted(shown)).toEqual([
+      ["0,0", { terrain: "plains", label: "Camp" }],
+      ["1,0", { terrain: "hills" }],
+      ["2,0", { notes: "mine" }],
+    ]);
+    expect(party.get("0,0")).toEqual({ terrain: "forest", label: "Town" });
+    expect(own.size).toBe(2);
+    // A fresh map either way (callers may add to it).
+    expect(overlayViews(party, new Map())).not.toBe(party);
+    expect(sorted(overlayViews(new Map(), own))).toEqual(sorted(own));
+  });
+
+  it("[PROJ15] readHexView reads one hex of a player or party document like readPlayerView", () => {
+    const dm = splitDm();
+    const pd = new Y.Doc();
+    applyView(pd, project(dm, "alice"), { origin: ORIGIN });
+    const whole = readPlayerView(pd);
+    for (const hex of ["0,0", "1,0", "4,0", "5,0", "6,0", "2,0", "3,0"]) expect(readHexView(pd, hex), hex).toEqual(whole.get(hex));
   });
 });
 

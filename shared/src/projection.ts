@@ -131,6 +131,47 @@ export function projectHexes(dmDoc: Y.Doc, playerId: string, hexes: Iterable<Hex
   return out;
 }
 
+/**
+ * What goes into player `playerId`'s own document when the party document carries what is revealed to
+ * everyone (PROJ15): the hexes of `hexes` (default: all) revealed to that player by their own key and NOT
+ * to `*`. `overlayViews(party, private)` is then `project(dm, playerId)`.
+ */
+export function projectPrivate(
+  dmDoc: Y.Doc,
+  playerId: string,
+  index: RevealIndex,
+  hexes?: Iterable<HexKey>,
+): PlayerView {
+  const own = index.byPlayer.get(playerId);
+  if (!own) return new Map();
+  const pick: HexKey[] = [];
+  for (const hex of hexes ?? own) if (own.has(hex) && !index.all.has(hex)) pick.push(hex);
+  return projectHexes(dmDoc, playerId, pick);
+}
+
+/** What a player sees: the party view with their own document's hexes over it (PROJ15). */
+export function overlayViews(party: PlayerView, own: PlayerView): PlayerView {
+  if (own.size === 0) return new Map(party);
+  const out = new Map(party);
+  for (const [hex, view] of own) out.set(hex, view);
+  return out;
+}
+
+/** One hex of a player (or party) document, undefined when it has none of the fields. */
+export function readHexView(playerDoc: Y.Doc, hex: HexKey): HexView | undefined {
+  const maps = playerMaps(playerDoc);
+  const view: HexView = {};
+  let any = false;
+  for (const f of HEX_FIELDS) {
+    const v = readText(maps[f].get(hex));
+    if (v !== undefined) {
+      view[f] = v;
+      any = true;
+    }
+  }
+  return any ? view : undefined;
+}
+
 /** Read what a player document currently shows (the last published view). */
 export function readPlayerView(playerDoc: Y.Doc): PlayerView {
   const maps = playerMaps(playerDoc);

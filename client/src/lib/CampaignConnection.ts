@@ -1,7 +1,7 @@
 import * as Y from "yjs";
 import { IndexeddbPersistence } from "y-indexeddb";
 import { HocuspocusProvider, HocuspocusProviderWebsocket } from "@hocuspocus/provider";
-import { isDmRole, playerDocName, type Role } from "@hexcrawl/shared/docNames";
+import { isDmRole, partyDocName, playerDocName, type Role } from "@hexcrawl/shared/docNames";
 import { collabUrl, documentNameFor } from "./documents.ts";
 import { ConnectionState } from "./ConnectionState.svelte.ts";
 import { MapMeta } from "./MapMeta.svelte.ts";
@@ -30,6 +30,11 @@ export interface DmParts {
 /** What the player-only parts use. */
 export interface PlayerParts {
   session: PlayerSession;
+  /**
+   * The party document (what is published to every player; PROJ15): read-only, kept in IndexedDB like
+   * the player's own document, on the same socket. The layers show the player's document over it.
+   */
+  party: Y.Doc;
 }
 
 /**
@@ -55,8 +60,10 @@ export class CampaignConnection {
   /** Set for players. */
   readonly player: PlayerParts | null;
   readonly #local: IndexeddbPersistence;
+  readonly #partyLocal: IndexeddbPersistence | null = null;
   readonly #socket: HocuspocusProviderWebsocket;
   readonly #provider: HocuspocusProvider;
+  readonly #partyProvider: HocuspocusProvider | null = null;
   readonly #cleanups: Array<() => void> = [];
 
   constructor(campaignId: string, role: Role, userId: string) {
@@ -88,9 +95,19 @@ export class CampaignConnection {
       );
       this.#cleanups.push(() => unsent.destroy());
     }
-    this.terrain = new TerrainLayer(this.doc);
-    this.labels = new MapLayer(this.doc, "label");
-    this.notes = new MapLayer(this.doc, "notes");
+    // A player sees their own document over the party document; a DM's document is the whole map.
+    let party: Y.Doc | null = null;
+    if (!this.editable) {
+      party = new Y.Doc({ gc: true });
+      const partyName = partyDocName(campaignId);
+      this.#partyLocal = new IndexeddbPersistence(partyName, party);
+      // No awareness there: the party document is shared by every member (the server drops it anyway).
+      this.#partyProvider = new HocuspocusProvider({ websocketProvider: this.#socket, name: partyName, document: party, awareness: null });
+      this.#partyProvider.attach();
+    }
+    this.terrain = new TerrainLayer(this.doc, party);
+    this.labels = new MapLayer(this.doc, "label", party);
+    this.notes = new MapLayer(this.doc, "notes", party);
     const awareness = this.#provider.awareness;
     if (!awareness) throw new Error("the provider has no awareness");
     this.presence = new Presence(awareness, this.editable ? null : this.#provider);
@@ -114,17 +131,22 @@ export class CampaignConnection {
         editor.destroy();
       });
     } else {
-      const provider = this.#provider;
-      const session = new PlayerSession(this.doc, (origin) => origin === provider && provider.isSynced);
-      this.player = { session };
+      if (!party) throw new Error("a player's connection opens the party document");
+      const providers = [this.#provider, this.#partyProvider];
+      const session = new PlayerSession(
+        this.doc,
+        (origin) => providers.some((p) => p !== null && origin === p && p.isSynced),
+        party,
+      );
+      this.player = { session, party };
       this.dm = null;
       this.#cleanups.push(() => session.destroy());
     }
   }
 
-  /** Resolves once the IndexedDB copy is loaded into the doc. */
+  /** Resolves once the IndexedDB copies are loaded into the docs. */
   whenLocalLoaded(): Promise<void> {
-    return this.#local.whenSynced.then(() => undefined);
+    return Promise.all([this.#local.whenSynced, this.#partyLocal?.whenSynced]).then(() => undefined);
   }
 
   /** Move the local cursor (shared with co-DMs through awareness). */
@@ -137,7 +159,7 @@ export class CampaignConnection {
    * campaign's socket — what the server would show that player right now.
    */
   openPreview(playerId: string): PreviewConnection {
-    return new PreviewConnection(this.#socket, playerDocName(this.campaignId, playerId));
+    return new PreviewConnection(this.#socket, playerDocName(this.campaignId, playerId), partyDocName(this.campaignId));
   }
 
   /** Close everything; the IndexedDB copy stays on the device. */
@@ -150,8 +172,11 @@ export class CampaignConnection {
     this.meta.destroy();
     this.connection.destroy();
     this.#provider.destroy();
+    this.#partyProvider?.destroy();
     this.#socket.destroy();
     void this.#local.destroy();
+    void this.#partyLocal?.destroy();
     this.doc.destroy();
+    this.player?.party.destroy();
   }
 }

@@ -1,25 +1,26 @@
 import type * as Y from "yjs";
 import { readText } from "@hexcrawl/shared/model";
+import { LayeredMap } from "./layeredMap.ts";
 
 /**
  * Reactive view of one per-hex text map of a document (`label`, `notes`, `dmNotes`): the Y.Map is the
  * state; this class bumps `revision` on every change (deep, since notes may be a Y.Text edited in
  * place) so components and the canvas know when to read again, without copying the map into $state.
+ * A player's view reads their own document over the party document (`under`).
  */
 export class MapLayer {
-  readonly #map: Y.Map<unknown>;
-  readonly #observer: () => void;
+  readonly #map: LayeredMap;
+  readonly #unobserve: () => void;
   #revision = $state(0);
   #size = $state(0);
 
-  constructor(doc: Y.Doc, name: string) {
-    this.#map = doc.getMap<unknown>(name);
+  constructor(doc: Y.Doc, name: string, under: Y.Doc | null = null) {
+    this.#map = new LayeredMap(doc, name, under);
     this.#size = this.#map.size;
-    this.#observer = () => {
+    this.#unobserve = this.#map.observe(() => {
       this.#revision += 1;
       this.#size = this.#map.size;
-    };
-    this.#map.observeDeep(this.#observer);
+    }, true);
   }
 
   /** Bumped on every change of the map or of a Y.Text inside it. */
@@ -54,6 +55,6 @@ export class MapLayer {
   }
 
   destroy(): void {
-    this.#map.unobserveDeep(this.#observer);
+    this.#unobserve();
   }
 }

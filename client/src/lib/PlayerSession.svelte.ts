@@ -11,10 +11,12 @@ export const REVEAL_HIGHLIGHT_MS = 3_000;
  * hexes just appeared (revealed while the player watches), for a brief highlight.
  *
  * A hex counts as "new" when it enters the view in a transaction that came from the server after the
- * first sync: the IndexedDB load and the first sync are what the player already had, not news.
+ * first sync: the IndexedDB load and the first sync are what the player already had, not news. The
+ * view is the player's own document over the party document (`party`, PROJ15): a hex is known while
+ * either has it, so a hex moving from one to the other is not "new".
  */
 export class PlayerSession {
-  readonly #doc: Y.Doc;
+  readonly #docs: Y.Doc[];
   readonly #session: Y.Map<unknown>;
   readonly #fields: Y.Map<unknown>[];
   readonly #isLive: (origin: unknown) => boolean;
@@ -26,19 +28,26 @@ export class PlayerSession {
   readonly #onSession: () => void;
   readonly #onTransaction: (tr: Y.Transaction) => void;
 
-  /** @param isLive true when a transaction with this origin is a live server change (not the first sync). */
-  constructor(doc: Y.Doc, isLive: (origin: unknown) => boolean) {
-    this.#doc = doc;
+  /**
+   * @param doc the player document (session status, the player's own hexes)
+   * @param isLive true when a transaction with this origin is a live server change (not the first sync)
+   * @param party the party document (hexes published to everyone), when separate
+   */
+  constructor(doc: Y.Doc, isLive: (origin: unknown) => boolean, party: Y.Doc | null = null) {
+    this.#docs = party ? [doc, party] : [doc];
     this.#isLive = isLive;
     const maps = playerMaps(doc);
     this.#session = maps.session;
-    this.#fields = HEX_FIELDS.map((f) => maps[f]);
+    this.#fields = this.#docs.flatMap((d) => {
+      const m = playerMaps(d);
+      return HEX_FIELDS.map((f) => m[f]);
+    });
     this.#onSession = () => {
       this.#status = readSession(doc).status;
     };
     this.#onTransaction = (tr) => this.#afterTransaction(tr);
     this.#session.observe(this.#onSession);
-    doc.on("afterTransaction", this.#onTransaction);
+    for (const d of this.#docs) d.on("afterTransaction", this.#onTransaction);
     this.#onSession();
     for (const m of this.#fields) for (const k of m.keys()) this.#known.add(k);
     this.#revealedCount = this.#known.size;
@@ -88,7 +97,7 @@ export class PlayerSession {
 
   destroy(): void {
     this.#session.unobserve(this.#onSession);
-    this.#doc.off("afterTransaction", this.#onTransaction);
+    for (const d of this.#docs) d.off("afterTransaction", this.#onTransaction);
     for (const t of this.#timers) clearTimeout(t);
     this.#timers.clear();
   }

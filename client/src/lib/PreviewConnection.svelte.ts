@@ -5,21 +5,38 @@ import { MapMeta } from "./MapMeta.svelte.ts";
 import { PlayerSession } from "./PlayerSession.svelte.ts";
 import { TerrainLayer } from "./TerrainLayer.svelte.ts";
 
-/** A read-only player document opened by a DM for "preview as player". */
+/**
+ * A read-only player document opened by a DM for "preview as player", with the party document under it
+ * (what is published to everyone, PROJ15): exactly what that player's client shows.
+ */
 export class PreviewConnection {
   readonly documentName: string;
   readonly doc: Y.Doc;
+  readonly party: Y.Doc;
   readonly terrain: TerrainLayer;
   readonly labels: MapLayer;
   readonly notes: MapLayer;
   readonly meta: MapMeta;
   readonly session: PlayerSession;
   readonly #provider: HocuspocusProvider;
+  readonly #partyProvider: HocuspocusProvider;
   #synced = $state(false);
+  #partySynced = $state(false);
 
-  constructor(socket: HocuspocusProviderWebsocket, documentName: string) {
+  constructor(socket: HocuspocusProviderWebsocket, documentName: string, partyName: string) {
     this.documentName = documentName;
     this.doc = new Y.Doc({ gc: true });
+    this.party = new Y.Doc({ gc: true });
+    this.#partyProvider = new HocuspocusProvider({
+      websocketProvider: socket,
+      name: partyName,
+      document: this.party,
+      awareness: null,
+      onSynced: ({ state }) => {
+        this.#partySynced = state;
+      },
+    });
+    this.#partyProvider.attach();
     this.#provider = new HocuspocusProvider({
       websocketProvider: socket,
       name: documentName,
@@ -32,15 +49,15 @@ export class PreviewConnection {
     });
     this.#provider.attach();
     this.meta = new MapMeta(this.doc, "player");
-    this.terrain = new TerrainLayer(this.doc);
-    this.labels = new MapLayer(this.doc, "label");
-    this.notes = new MapLayer(this.doc, "notes");
-    this.session = new PlayerSession(this.doc, () => false);
+    this.terrain = new TerrainLayer(this.doc, this.party);
+    this.labels = new MapLayer(this.doc, "label", this.party);
+    this.notes = new MapLayer(this.doc, "notes", this.party);
+    this.session = new PlayerSession(this.doc, () => false, this.party);
   }
 
-  /** True once the server's copy arrived. */
+  /** True once the server's copies (player and party documents) arrived. */
   get synced(): boolean {
-    return this.#synced;
+    return this.#synced && this.#partySynced;
   }
 
   destroy(): void {
@@ -50,6 +67,8 @@ export class PreviewConnection {
     this.notes.destroy();
     this.meta.destroy();
     this.#provider.destroy();
+    this.#partyProvider.destroy();
     this.doc.destroy();
+    this.party.destroy();
   }
 }

@@ -1,5 +1,6 @@
 import type * as Y from "yjs";
 import { isHexKey } from "@hexcrawl/shared/hex";
+import { LayeredMap } from "./layeredMap.ts";
 
 /** Transaction origin of the client's own paint strokes (so observers can tell them apart). */
 export const PAINT_ORIGIN = { source: "client-paint" } as const;
@@ -7,24 +8,26 @@ export const PAINT_ORIGIN = { source: "client-paint" } as const;
 /**
  * Reactive view of a document's `terrain` map (hex key → terrain id). The map itself is the
  * state; this class only bumps `revision` when it changes, so a canvas knows when to redraw
- * without copying 10,000 entries into Svelte state.
+ * without copying 10,000 entries into Svelte state. A player's view reads their own document over
+ * the party document (`under`).
  */
 export class TerrainLayer {
   readonly #doc: Y.Doc;
   readonly #map: Y.Map<unknown>;
+  readonly #view: LayeredMap;
   #revision = $state(0);
   #size = $state(0);
-  readonly #observer: () => void;
+  readonly #unobserve: () => void;
 
-  constructor(doc: Y.Doc) {
+  constructor(doc: Y.Doc, under: Y.Doc | null = null) {
     this.#doc = doc;
-    this.#map = doc.getMap<unknown>("terrain");
-    this.#size = this.#map.size;
-    this.#observer = () => {
+    this.#view = new LayeredMap(doc, "terrain", under);
+    this.#map = this.#view.top;
+    this.#size = this.#view.size;
+    this.#unobserve = this.#view.observe(() => {
       this.#revision += 1;
-      this.#size = this.#map.size;
-    };
-    this.#map.observe(this.#observer);
+      this.#size = this.#view.size;
+    });
   }
 
   /** Bumped on every change of the map. Read it to depend on the contents. */
@@ -39,13 +42,13 @@ export class TerrainLayer {
 
   /** Terrain id of a hex; non-string values (a bad writer) read as empty. */
   get(key: string): string | undefined {
-    const v = this.#map.get(key);
+    const v = this.#view.get(key);
     return typeof v === "string" ? v : undefined;
   }
 
   /** Visit every hex with a string terrain. */
   forEach(visit: (terrain: string, key: string) => void): void {
-    this.#map.forEach((v, key) => {
+    this.#view.forEach((v, key) => {
       if (typeof v === "string") visit(v, key);
     });
   }
@@ -69,6 +72,6 @@ export class TerrainLayer {
   }
 
   destroy(): void {
-    this.#map.unobserve(this.#observer);
+    this.#unobserve();
   }
 }

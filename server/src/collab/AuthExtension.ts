@@ -99,7 +99,7 @@ export class AuthExtension implements Extension {
    * Awareness identity is the server's: every state is rebuilt from the fields a client may set
    * (cursor, selection) plus `user` from the session. A client cannot write the state of a clientID
    * it does not own (the server's own, or another connection's). A DM previewing a player document
-   * sends no awareness there at all.
+   * and anyone on the party document send no awareness there at all.
    */
   async beforeHandleAwareness(data: beforeHandleAwarenessPayload): Promise<void> {
     // Forwarded by another instance over Redis: already rebuilt there from that connection's session.
@@ -109,7 +109,9 @@ export class AuthExtension implements Extension {
       data.states.clear();
       return;
     }
-    if (context.preview) {
+    // A DM previewing a player document is not "in" it; the party document is shared by every member,
+    // so nobody's awareness goes there (players would otherwise see each other).
+    if (context.preview || context.doc?.kind === "party") {
       data.states.clear();
       return;
     }

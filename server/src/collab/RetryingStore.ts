@@ -1,9 +1,23 @@
 /**
  * Retrying a document store while the database is unreachable (DUR1, DUR2 in SPEC.md).
  *
- * Retrying is safe because every store merges (STORE5): storing the same state twice, or a state whose earlier
- * attempt did commit although its answer was lost, changes nothing.
+ * Retrying is safe because a store never overwrites content it was not told about (STORE5): an attempt whose earlier
+ * attempt did commit although its answer was lost passes a base version that is no longer current, so the store
+ * merges — and the merge of a state with itself changes nothing.
  */
+
+import type { StoreResult } from "../db/DocumentStore.ts";
+
+/** What one attempt writes: taken afresh for every attempt. */
+export interface StoreAttempt {
+  /** The state to store (usually the document's current full state). */
+  update: Uint8Array;
+  /** The stored version `update` is known to contain (DocumentStore.store), if any. */
+  base?: number;
+}
+
+/** One write to the database (DocumentStore.store). */
+export type StoreWrite = (name: string, update: Uint8Array, base: number | undefined) => Promise<StoreResult>;
 
 /** How long to wait between attempts: exponential, capped, with jitter. */
 export interface BackoffPolicy {
@@ -71,24 +85,29 @@ export class RetryingStore {
   readonly stats: RetryStats = { failedAttempts: 0, recoveredStores: 0 };
 
   constructor(
-    private readonly write: (name: string, state: Uint8Array) => Promise<void>,
+    private readonly write: StoreWrite,
     private readonly policy: BackoffPolicy = STORE_BACKOFF,
     /** Failures of one document are logged at most once per this interval (an outage must not flood the log). */
     private readonly warnIntervalMs = 10_000,
   ) {}
 
-  /** Store `state()` under `name`, retrying with backoff. Rejects only with StoreAbortedError (after `stop()`). */
-  async store(name: string, state: () => Uint8Array): Promise<void> {
+  /**
+   * Store `next()` under `name`, retrying with backoff; `next` is called once per attempt, so each attempt writes the
+   * state (and base version) of its own time. Resolves with the successful attempt's result; rejects only with
+   * StoreAbortedError (after `stop()`).
+   */
+  async store(name: string, next: () => StoreAttempt): Promise<StoreResult> {
     for (let attempt = 1; ; attempt++) {
       if (this.abort.signal.aborted) throw new StoreAbortedError(name, "stopped");
       try {
-        await this.write(name, state());
+        const { update, base } = next();
+        const result = await this.write(name, update, base);
         if (attempt > 1) {
           this.stats.recoveredStores += 1;
           this.lastWarnAt.delete(name);
           console.warn(`[persistence] stored ${name} after ${attempt} attempts`);
         }
-        return;
+        return result;
       } catch (err) {
         this.stats.failedAttempts += 1;
         const now = Date.now();

@@ -18,14 +18,16 @@ import {
   parseRevealKey,
   partyDocName,
   playerDocName,
+  overlayViews,
   project,
   projectHexes,
+  projectPrivate,
+  readHexView,
   projectPlayerMeta,
   readDmMeta,
   readPlayerMeta,
   readPlayerView,
   readSession,
-  readText,
   revertHex,
   SCHEMA_VERSION,
   writeSession,
@@ -52,6 +54,8 @@ export const IMMEDIATE_DEBOUNCE_MS = 60;
 export const IMMEDIATE_MAX_WAIT_MS = 250;
 /** How often the member list is re-read and the DM presence re-pushed to players while a DM is online. */
 export const PLAYER_REFRESH_MS = PRESENCE_HEARTBEAT_MS;
+/** A publish command re-reads the member list when it is older than this. */
+export const MEMBERS_FRESH_MS = 2_000;
 /** Event-log inserts during a database outage: first retry, backoff cap, and how long to keep trying. */
 export const EVENT_RETRY_FIRST_MS = 500;
 export const EVENT_RETRY_CAP_MS = 10_000;
@@ -93,17 +97,9 @@ interface Player {
   name: string;
 }
 
-function readHexView(doc: Y.Doc, hex: HexKey): HexView | undefined {
-  const view: HexView = {};
-  let any = false;
-  for (const f of HEX_FIELDS) {
-    const v = readText(doc.getMap(f).get(hex));
-    if (v !== undefined) {
-      view[f] = v;
-      any = true;
-    }
-  }
-  return any ? view : undefined;
+/** True when a player (or party) document holds any hex. */
+function hasHexes(doc: Y.Doc): boolean {
+  return HEX_FIELDS.some((f) => doc.getMap(f).size > 0);
 }
 
 /**
@@ -138,6 +134,10 @@ export class Campaign {
   private chain: Promise<unknown> = Promise.resolve();
   private readonly cleanups: Array<() => void> = [];
   private closed = false;
+  /** When the member list was last read (publish reuses it for MEMBERS_FRESH_MS). */
+  private playersReadAt = 0;
+  /** A game_session row exists for this campaign (the event log can file events in one statement). */
+  private sessionExists = false;
 
   constructor(
     readonly id: string,
@@ -171,19 +171,23 @@ export class Campaign {
     const meta = doc.getMap(DmMap.meta);
 
     const onField = (event: Y.YMapEvent<unknown>, tx: Y.Transaction) => {
-      for (const key of event.keysChanged) this.markDirty(key, tx.origin);
+      this.markDirty(event.keysChanged, tx.origin);
     };
     const onNotesDeep = (events: Array<Y.YEvent<Y.AbstractType<unknown>>>, tx: Y.Transaction) => {
+      const hexes: string[] = [];
       for (const e of events) {
-        if (e.target === notes) for (const key of (e as Y.YMapEvent<unknown>).keysChanged) this.markDirty(key, tx.origin);
-        else if (typeof e.path[0] === "string") this.markDirty(e.path[0], tx.origin);
+        if (e.target === notes) for (const key of (e as Y.YMapEvent<unknown>).keysChanged) hexes.push(key);
+        else if (typeof e.path[0] === "string") hexes.push(e.path[0]);
       }
+      this.markDirty(hexes, tx.origin);
     };
     const onReveals = (event: Y.YMapEvent<unknown>, tx: Y.Transaction) => {
+      const hexes: string[] = [];
       for (const key of event.keysChanged) {
         const parsed = parseRevealKey(key);
-        if (parsed) this.markDirty(parsed.hex, tx.origin);
+        if (parsed) hexes.push(parsed.hex);
       }
+      this.markDirty(hexes, tx.origin);
       if (!isConnectionOrigin(tx.origin)) return;
       const revealed: Array<{ hex: string; target: string }> = [];
       const hidden: Array<{ hex: string; target: string }> = [];
@@ -279,13 +283,19 @@ export class Campaign {
   // ---------------------------------------------------------------------------------------------
   // Immediate mode
 
-  /** A hex of the DM document changed: it is unpublished; an edit arriving here also feeds immediate mode. */
-  private markDirty(hex: string, origin: unknown): void {
-    if (isGameOrigin(origin) || parseHexKey(hex) === null) return;
-    if (this.unpublished !== "all") this.unpublished.add(hex);
-    if (!isConnectionOrigin(origin)) return;
-    this.dirty.add(hex);
-    this.scheduleFlush();
+  /** Hexes of the DM document changed: they are unpublished; an edit arriving here also feeds immediate mode. */
+  private markDirty(hexes: Iterable<string>, origin: unknown): void {
+    if (isGameOrigin(origin)) return;
+    const live = isConnectionOrigin(origin);
+    let any = false;
+    for (const hex of hexes) {
+      if (parseHexKey(hex) === null) continue;
+      if (this.unpublished !== "all") this.unpublished.add(hex);
+      if (live) this.dirty.add(hex);
+      any = true;
+    }
+    // Once per observed event, not per hex: it reads the broadcast mode from the DM document.
+    if (live && any) this.scheduleFlush();
   }
 
   private scheduleFlush(): void {
@@ -311,7 +321,9 @@ export class Campaign {
   // Player documents
 
   private async refreshPlayers(): Promise<Player[]> {
+    const readAt = Date.now();
     const members = await repos.listMembers(this.deps.pool, this.id);
+    this.playersReadAt = readAt;
     const current = members.filter((m) => m.role === "player").map((m) => ({ userId: m.userId, name: m.name }));
     const ids = new Set(current.map((p) => p.userId));
     for (const p of current) this.players.set(p.userId, p);
@@ -361,9 +373,10 @@ export class Campaign {
   }
 
   /**
-   * First load of a player document (by the player or by us): give it meta, the session status and
-   * everything already published to every player (the party document), so a late joiner sees the
-   * published map — not the DM's staged changes. Idempotent.
+   * First load of a player document (by the player or by us): give it meta (map name, grid from the
+   * party document) and the session status. Its hexes are only the player's private reveals: what is
+   * published to everyone lives in the party document, which the player's client opens too (GAME5,
+   * PROJ15) — so a late joiner sees the published map, never the DM's staged changes. Idempotent.
    */
   async initPlayerDoc(doc: Document): Promise<void> {
     const meta = readPlayerMeta(doc);
@@ -374,10 +387,6 @@ export class Campaign {
       try {
         const partyDoc = party.document;
         if (partyDoc) {
-          // Only add: another instance may be publishing into this document at the same moment, and
-          // our copy of the party document may be older than what it writes.
-          const partyView = readPlayerView(partyDoc);
-          applyView(doc, partyView, { hexes: partyView.keys(), origin });
           const pm = readPlayerMeta(partyDoc);
           applyPlayerMeta(
             doc,
@@ -404,10 +413,13 @@ export class Campaign {
   }
 
   /**
-   * Apply the projection to every player document (and the party document): every unpublished hex, or
-   * `hexes`. The reveals are indexed once and the part revealed to everyone is projected once, so the
-   * cost is (changed hexes) × (players), not (map size) × (players). Must run inside `serial`.
-   * @param freshMembers re-read the member list first (commands); immediate-mode flushes use the cache.
+   * Apply the projection: what is revealed to everyone goes into the party document ONCE (one write, one
+   * fan-out to every player's client), each player's own reveals into their player document (PROJ15).
+   * Covers every unpublished hex, or `hexes`. The reveals are indexed once, so the cost is (changed hexes)
+   * + (private reveals), not (map size) × (players). Must run inside `serial`.
+   * @param freshMembers re-read the member list unless read within MEMBERS_FRESH_MS (commands);
+   *   immediate-mode flushes use the cache. Either way a player with a private reveal missing from the
+   *   cache forces a re-read.
    */
   private async publishNow(
     hexes: HexKey[] | undefined,
@@ -416,51 +428,48 @@ export class Campaign {
     freshMembers = true,
   ): Promise<{ hexes: number; players: number; at: number }> {
     const dm = this.requireDm();
-    const players = freshMembers || this.players.size === 0 ? await this.refreshPlayers() : [...this.players.values()];
+    const index = indexReveals(dm);
+    // Re-read the members for a command unless they were read a moment ago and every player with a
+    // private reveal is known (a new member with only `*` reveals reads the party document anyway).
+    const stale =
+      this.players.size === 0 ||
+      (freshMembers && Date.now() - this.playersReadAt > MEMBERS_FRESH_MS) ||
+      [...index.byPlayer.keys()].some((id) => !this.players.has(id));
+    const players = stale ? await this.refreshPlayers() : [...this.players.values()];
     const origin = gameOrigin("publish");
     const meta: PlayerMeta = projectPlayerMeta(dm);
-    const index = indexReveals(dm);
     const unpublished = this.unpublished;
     // What this publish covers: the listed hexes, or everything unpublished (all hexes after an attach).
     const scope: Set<HexKey> | null = hexes ? new Set(hexes) : unpublished === "all" ? null : new Set(unpublished);
     const changedHexes = new Set<HexKey>();
     const changedPlayers: string[] = [];
 
-    const starFull = () => projectHexes(dm, PARTY, index.all);
-    const starScoped = scope ? projectHexes(dm, PARTY, [...scope].filter((h) => index.all.has(h))) : null;
-    const targetFor = (playerId: string, full: boolean): { view: PlayerView; scope: Set<HexKey> | null } => {
-      const own = index.byPlayer.get(playerId);
-      if (full || !scope) {
-        const view = starFull();
-        if (own) for (const [h, v] of projectHexes(dm, playerId, own)) view.set(h, v);
-        return { view, scope: null };
-      }
-      const view = new Map(starScoped ?? []);
-      if (own) for (const [h, v] of projectHexes(dm, playerId, [...scope].filter((h) => own.has(h)))) view.set(h, v);
-      return { view, scope };
-    };
-
     const party = await this.partyDoc();
-    const partyTarget = scope ? (starScoped ?? new Map()) : starFull();
+    const partyTarget = projectHexes(dm, PARTY, scope ? [...scope].filter((h) => index.all.has(h)) : index.all);
+    let partyChanged: HexKey[] = [];
     party.transact(() => {
-      applyView(party, partyTarget, { ...(scope ? { hexes: scope } : {}), origin });
+      partyChanged = applyView(party, partyTarget, { ...(scope ? { hexes: scope } : {}), origin });
       applyPlayerMeta(party, meta, origin);
     }, origin);
+    for (const h of partyChanged) changedHexes.add(h);
 
     for (const p of players) {
       const doc = await this.playerDoc(p.userId);
       // A player not fully published since attach (new member, new instance) gets everything, not a delta.
-      const full = !hexes && !this.fullyPublished.has(p.userId);
-      const target = targetFor(p.userId, full);
-      // Hexes and meta in one transaction: one update per player document per publish.
+      const full = !scope || (!hexes && !this.fullyPublished.has(p.userId));
+      const target = projectPrivate(dm, p.userId, index, full ? undefined : scope);
+      // Hexes and meta in one transaction: at most one update per player document per publish, none when
+      // only the party document changed.
       let changed: HexKey[] = [];
       let metaChanged = false;
+      // The common case of a publish to everyone: nothing private to write or remove here.
+      const untouched = target.size === 0 && !hasHexes(doc);
       doc.transact(() => {
-        changed = applyView(doc, target.view, { ...(target.scope ? { hexes: target.scope } : {}), origin });
+        if (!untouched) changed = applyView(doc, target, { ...(full ? {} : { hexes: scope }), origin });
         metaChanged = applyPlayerMeta(doc, meta, origin);
       }, origin);
       if (!hexes) this.fullyPublished.add(p.userId);
-      if (changed.length > 0 || metaChanged) changedPlayers.push(p.userId);
+      if (changed.length > 0 || metaChanged || partyChanged.length > 0) changedPlayers.push(p.userId);
       for (const h of changed) changedHexes.add(h);
     }
     if (hexes) {
@@ -502,23 +511,32 @@ export class Campaign {
     return this.serial(() => this.publishNow(hexes, actorId, BroadcastMode.staged));
   }
 
+  /** What a player was last published of one hex: their own document's view over the party's. */
+  private publishedHex(party: Y.Doc, own: Y.Doc, hex: HexKey): HexView | undefined {
+    return readHexView(own, hex) ?? readHexView(party, hex);
+  }
+
   /** `pending` command: per player, what publishing now would change. */
   pending(): Promise<{ players: Array<{ userId: string; changes: PendingChange[] }> }> {
     return this.serial(async () => {
       const dm = this.requireDm();
       const players = await this.refreshPlayers();
       const scope = this.unpublished;
+      const party = await this.partyDoc();
+      let partyView: PlayerView | null = null;
       const out: Array<{ userId: string; changes: PendingChange[] }> = [];
       for (const p of [...players].sort((a, b) => a.userId.localeCompare(b.userId))) {
         const doc = await this.playerDoc(p.userId);
         if (scope === "all" || !this.fullyPublished.has(p.userId)) {
-          out.push({ userId: p.userId, changes: diffViews(readPlayerView(doc), project(dm, p.userId)) });
+          partyView ??= readPlayerView(party);
+          const published = overlayViews(partyView, readPlayerView(doc));
+          out.push({ userId: p.userId, changes: diffViews(published, project(dm, p.userId)) });
           continue;
         }
         // Everything outside `unpublished` is known to be equal: diff only those hexes.
         const published: PlayerView = new Map();
         for (const h of scope) {
-          const v = readHexView(doc, h);
+          const v = this.publishedHex(party, doc, h);
           if (v) published.set(h, v);
         }
         out.push({ userId: p.userId, changes: diffViews(published, projectHexes(dm, p.userId, scope)) });
@@ -532,8 +550,9 @@ export class Campaign {
     return this.serial(async () => {
       const dm = this.requireDm();
       const players = await this.refreshPlayers();
+      const party = await this.partyDoc();
       const published = new Map<string, HexView | undefined>();
-      for (const p of players) published.set(p.userId, readHexView(await this.playerDoc(p.userId), hex));
+      for (const p of players) published.set(p.userId, this.publishedHex(party, await this.playerDoc(p.userId), hex));
       const changed = revertHex(dm, hex, published, gameOrigin("drop"));
       if (changed) this.log("drop", actorId, { hex });
       return { hex, changed };
@@ -640,8 +659,15 @@ export class Campaign {
     const task = (async () => {
       for (let delay = EVENT_RETRY_FIRST_MS; ; delay = Math.min(delay * 2, EVENT_RETRY_CAP_MS)) {
         try {
-          const sid = sessionId ?? (await repos.getCurrentSession(this.deps.pool, this.id)).id;
-          await repos.appendEvent(this.deps.pool, { campaignId: this.id, sessionId: sid, type, actorId, payload, eventKey, at });
+          const event = { campaignId: this.id, type, actorId, payload, eventKey, at };
+          if (sessionId === undefined && this.sessionExists) {
+            // Sessions are never deleted: once one exists the insert finds the current one itself.
+            await repos.appendEvent(this.deps.pool, event, { currentSession: true });
+          } else {
+            const sid = sessionId ?? (await repos.getCurrentSession(this.deps.pool, this.id)).id;
+            this.sessionExists = true;
+            await repos.appendEvent(this.deps.pool, { ...event, sessionId: sid });
+          }
           return;
         } catch (err) {
           if (!isDatabaseUnavailable(err) || Date.now() - at.getTime() > EVENT_RETRY_MAX_MS || this.deps.stopping()) throw err;

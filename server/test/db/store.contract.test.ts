@@ -203,8 +203,9 @@ describeEachStore("storage contract", (kind: StoreKind) => {
       const update = updateSetting("0,0", "forest");
       await store.store(name, update);
       const fetched = await store.fetch(name);
-      expect(fetched).toBeInstanceOf(Uint8Array);
-      expect(terrainOf(fetched!)).toEqual({ "0,0": "forest" });
+      expect(fetched?.state).toBeInstanceOf(Uint8Array);
+      expect(fetched?.version).toBe(1);
+      expect(terrainOf(fetched!.state)).toEqual({ "0,0": "forest" });
     });
 
     it("[STORE4] an empty byte string is refused, not stored", async () => {
@@ -224,7 +225,7 @@ describeEachStore("storage contract", (kind: StoreKind) => {
           const base = updateSetting("0,0", "plains");
           await a.store(name, base);
           // Two instances each hold the base plus their own edits and store their full state at the same time.
-          const writes: Promise<void>[] = [];
+          const writes: Promise<unknown>[] = [];
           const expected: Record<string, string> = { "0,0": "plains" };
           for (let i = 0; i < 10; i++) {
             writes.push(a.store(name, updateSetting(`${i},1`, "a", base)));
@@ -233,7 +234,7 @@ describeEachStore("storage contract", (kind: StoreKind) => {
             expected[`${i},2`] = "b";
           }
           await Promise.all(writes);
-          expect(terrainOf((await a.fetch(name))!)).toEqual(expected);
+          expect(terrainOf((await a.fetch(name))!.state)).toEqual(expected);
         } finally {
           await other.end();
         }
@@ -254,7 +255,7 @@ describeEachStore("storage contract", (kind: StoreKind) => {
         doc.destroy();
         await store.store(name, second);
         await store.store(name, first);
-        expect(terrainOf((await store.fetch(name))!)).toEqual({ "0,0": "desert", "5,5": "tundra" });
+        expect(terrainOf((await store.fetch(name))!.state)).toEqual({ "0,0": "desert", "5,5": "tundra" });
       });
     }
 
@@ -265,7 +266,117 @@ describeEachStore("storage contract", (kind: StoreKind) => {
       const v2 = updateSetting("1,0", "swamp", v1);
       await store.store(name, v2);
       await store.store(name, v1); // a late save from an instance that missed v2
-      expect(terrainOf((await store.fetch(name))!)).toEqual({ "0,0": "hills", "1,0": "swamp" });
+      expect(terrainOf((await store.fetch(name))!.state)).toEqual({ "0,0": "hills", "1,0": "swamp" });
+    });
+
+    it("[STORE5] a new document is inserted as version 1; fetch returns the version", async () => {
+      const store = new PostgresDocumentStore(t.db.pool);
+      const name = `doc-${randomBytes(4).toString("hex")}`;
+      expect(await store.store(name, updateSetting("0,0", "forest"))).toEqual({ version: 1, merged: null });
+      const fetched = await store.fetch(name);
+      expect(fetched?.version).toBe(1);
+      // A base for a row that does not exist (yet) is no reason to refuse: the update is inserted.
+      const other = `doc-${randomBytes(4).toString("hex")}`;
+      expect(await store.store(other, updateSetting("0,0", "x"), 7)).toEqual({ version: 1, merged: null });
+    });
+
+    it("[STORE5] a store whose base is the stored version replaces the row without merging and bumps the version", async () => {
+      const store = new PostgresDocumentStore(t.db.pool);
+      const name = `doc-${randomBytes(4).toString("hex")}`;
+      const v1 = updateSetting("0,0", "hills");
+      const first = await store.store(name, v1);
+      const v2 = updateSetting("1,0", "swamp", v1); // contains v1, as the base asserts
+      expect(await store.store(name, v2, first.version)).toEqual({ version: 2, merged: null });
+      expect(await store.fetch(name)).toEqual({ state: new Uint8Array(v2), version: 2 }); // byte for byte: no merge
+      // Proof that nothing was merged: an update breaking the promise (it lacks the stored content) replaces it.
+      const unrelated = updateSetting("9,9", "void");
+      expect(await store.store(name, unrelated, 2)).toEqual({ version: 3, merged: null });
+      expect(terrainOf((await store.fetch(name))!.state)).toEqual({ "9,9": "void" });
+    });
+
+    for (const compact of [CompactMode.merge, CompactMode.rebuild]) {
+      it(`[STORE5] a stale base merges: the union is kept and returned (${compact})`, async () => {
+        const store = new PostgresDocumentStore(t.db.pool, compact);
+        const name = `doc-${randomBytes(4).toString("hex")}`;
+        const base = updateSetting("0,0", "plains");
+        const first = await store.store(name, base);
+        // Another writer stores after `first`: the version moves on.
+        const theirs = updateSetting("1,0", "theirs", base);
+        expect(await store.store(name, theirs, first.version)).toEqual({ version: 2, merged: null });
+        // We still hold version 1 and our own edit: the store must not replace theirs.
+        const ours = updateSetting("2,0", "ours", base);
+        const result = await store.store(name, ours, first.version);
+        expect(result.version).toBe(3);
+        const union = { "0,0": "plains", "1,0": "theirs", "2,0": "ours" };
+        expect(terrainOf(result.merged!)).toEqual(union);
+        expect(terrainOf((await store.fetch(name))!.state)).toEqual(union);
+        // Applying `merged` to our document makes it contain the stored state again: the next store is fast.
+        const doc = new Y.Doc();
+        Y.applyUpdate(doc, ours);
+        Y.applyUpdate(doc, result.merged!);
+        doc.getMap("terrain").set("3,0", "later");
+        expect(await store.store(name, Y.encodeStateAsUpdate(doc), result.version)).toEqual({ version: 4, merged: null });
+        expect(terrainOf((await store.fetch(name))!.state)).toEqual({ ...union, "3,0": "later" });
+        doc.destroy();
+      });
+    }
+
+    it("[STORE5] a store without a base merges into an existing row and returns the merge", async () => {
+      const store = new PostgresDocumentStore(t.db.pool);
+      const name = `doc-${randomBytes(4).toString("hex")}`;
+      await store.store(name, updateSetting("0,0", "a"));
+      const result = await store.store(name, updateSetting("1,1", "b"));
+      expect(result.version).toBe(2);
+      expect(terrainOf(result.merged!)).toEqual({ "0,0": "a", "1,1": "b" });
+      expect(await store.fetch(name)).toEqual({ state: result.merged, version: 2 });
+    });
+
+    for (const compact of [CompactMode.merge, CompactMode.rebuild]) {
+      it(`[STORE5] concurrent stores of divergent states with one stale base keep the union (${compact})`, async () => {
+        const other = secondPool(t);
+        try {
+          const a = new PostgresDocumentStore(t.db.pool, compact);
+          const b = new PostgresDocumentStore(other.pool, compact);
+          const name = `doc-${randomBytes(4).toString("hex")}`;
+          const base = updateSetting("0,0", "plains");
+          const { version } = await a.store(name, base);
+          // Every writer holds the base (version 1) plus its own edit and claims that base: at most one write can be
+          // a replacement, every other one finds the version moved on and merges.
+          const writes: Promise<{ version: number; merged: Uint8Array | null }>[] = [];
+          const expected: Record<string, string> = { "0,0": "plains" };
+          for (let i = 0; i < 10; i++) {
+            writes.push(a.store(name, updateSetting(`${i},1`, "a", base), version));
+            writes.push(b.store(name, updateSetting(`${i},2`, "b", base), version));
+            expected[`${i},1`] = "a";
+            expected[`${i},2`] = "b";
+          }
+          const results = await Promise.all(writes);
+          expect(results.filter((r) => r.merged === null).length).toBeLessThanOrEqual(1);
+          expect(results.map((r) => r.version).sort((x, y) => x - y)).toEqual(Array.from({ length: 20 }, (_, i) => i + 2));
+          const stored = (await a.fetch(name))!;
+          expect(stored.version).toBe(21);
+          expect(terrainOf(stored.state)).toEqual(expected);
+        } finally {
+          await other.end();
+        }
+      });
+    }
+
+    it("[STORE5] a write that does not set the version (older code, a manual fix) still bumps it", async () => {
+      const store = new PostgresDocumentStore(t.db.pool);
+      const name = `doc-${randomBytes(4).toString("hex")}`;
+      const base = updateSetting("0,0", "plains");
+      // A row written the way code before migration 006 wrote: no version column in the insert or the update.
+      await t.db.pool.query("insert into document (name, state) values ($1, $2)", [name, Buffer.from(base)]);
+      expect((await store.fetch(name))?.version).toBe(0);
+      const theirs = updateSetting("1,0", "old code", base);
+      await t.db.pool.query("update document set state = $2, updated_at = now() where name = $1", [name, Buffer.from(theirs)]);
+      expect((await store.fetch(name))?.version).toBe(1);
+      // A holder of version 0 merges instead of replacing the old instance's write.
+      const result = await store.store(name, updateSetting("2,0", "new code", base), 0);
+      expect(result.version).toBe(2);
+      expect(result.merged).not.toBeNull();
+      expect(terrainOf((await store.fetch(name))!.state)).toEqual({ "0,0": "plains", "1,0": "old code", "2,0": "new code" });
     });
 
     it("[STORE6] fetch throws when the document table is unreadable — never null", async () => {
@@ -280,7 +391,7 @@ describeEachStore("storage contract", (kind: StoreKind) => {
       } finally {
         await t.db.pool.query("alter table document_hidden rename to document");
       }
-      expect(terrainOf((await store.fetch(name))!)).toEqual({ "0,0": "x" });
+      expect(terrainOf((await store.fetch(name))!.state)).toEqual({ "0,0": "x" });
     });
 
     it("[STORE6] fetch throws on an ended pool — never null", async () => {
@@ -515,6 +626,29 @@ describeEachStore("storage contract", (kind: StoreKind) => {
       expect(events[1]).toMatchObject({ sessionId: null, actorId: null, payload: {} });
     });
 
+    it("[STORE10] appendEvent with currentSession files the event under the session getCurrentSession returns", async () => {
+      const owner = await createUser(t.db.pool);
+      const cid = (await repos.createCampaign(t.db.pool, owner, "Current session")).id;
+      const first = await repos.getCurrentSession(t.db.pool, cid);
+      expect(await repos.appendEvent(t.db.pool, { campaignId: cid, type: "reveal" }, { currentSession: true })).toBe(true);
+      // After the session ended and a new one started, events go to the new one (same order as getCurrentSession).
+      await repos.setSessionStatus(t.db.pool, cid, first.status, "ended");
+      const ended = await repos.getCurrentSession(t.db.pool, cid);
+      expect(await repos.appendEvent(t.db.pool, { campaignId: cid, type: "hide" }, { currentSession: true })).toBe(true);
+      const next = await repos.setSessionStatus(t.db.pool, cid, "ended", "active");
+      expect(next?.id).not.toBe(first.id);
+      expect(await repos.appendEvent(t.db.pool, { campaignId: cid, type: "publish" }, { currentSession: true })).toBe(true);
+      // An explicit session id still wins.
+      expect(await repos.appendEvent(t.db.pool, { campaignId: cid, sessionId: first.id, type: "note" }, { currentSession: true })).toBe(true);
+      const events = await repos.listEvents(t.db.pool, cid);
+      expect(events.map((e) => [e.type, e.sessionId])).toEqual([
+        ["reveal", first.id],
+        ["hide", ended.id],
+        ["publish", next?.id],
+        ["note", first.id],
+      ]);
+    });
+
     it("[STORE10] listEvents pages by id within one campaign and caps the limit at 500", async () => {
       const owner = await createUser(t.db.pool);
       const cid = (await repos.createCampaign(t.db.pool, owner, "Paging")).id;
@@ -599,7 +733,7 @@ describe("embedded PGlite data directory", () => {
       try {
         expect(await migrate(reopened.pool)).toEqual([]);
         const fetched = await new PostgresDocumentStore(reopened.pool).fetch("campaign:c1:dm");
-        expect(terrainOf(fetched!)).toEqual({ "3,4": "mountain" });
+        expect(terrainOf(fetched!.state)).toEqual({ "3,4": "mountain" });
       } finally {
         await reopened.close();
       }

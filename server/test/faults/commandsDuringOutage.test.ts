@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ALL_PLAYERS, reveal, setTerrain } from "@hexcrawl/shared";
+import { ALL_PLAYERS, readPlayerView, reveal, setTerrain } from "@hexcrawl/shared";
 import type { App } from "../../src/app.ts";
 import { eventually, type HttpUser } from "../support/http.ts";
 import { sendCommand } from "../support/commands.ts";
@@ -7,6 +7,7 @@ import { createTestStore, startTestApp, type TestStore } from "../support/app.ts
 import { startTcpProxy, type TcpProxy } from "../support/tcpProxy.ts";
 import { setUpTable, viewOf, type Table } from "../game/fixture.ts";
 import { missingServices } from "./support.ts";
+import { MEMBERS_FRESH_MS } from "../../src/game/Campaign.ts";
 
 const missing = await missingServices({ postgres: true });
 
@@ -39,6 +40,9 @@ describe.skipIf(missing)("DM commands while Postgres is down", () => {
     await eventually(() => expect(dm.provider.unsyncedChanges).toBe(0));
     proxy.cut();
     try {
+      // A publish reuses a member list read within MEMBERS_FRESH_MS (it then needs no database at all):
+      // let the one read while connecting age, so this publish must read the members.
+      await new Promise((r) => setTimeout(r, MEMBERS_FRESH_MS + 250));
       for (const cmd of [{ type: "publish" } as const, { type: "session", action: "start" } as const]) {
         const r = await sendCommand(dm, cmd, 30_000);
         expect(r.ok ? "ok" : r.error.code, cmd.type).toBe("UNAVAILABLE");
@@ -52,6 +56,9 @@ describe.skipIf(missing)("DM commands while Postgres is down", () => {
       expect(r.ok).toBe(true);
     }, 20_000);
     await eventually(() => expect(viewOf(a)).toEqual({ "0,0": { terrain: "forest" } }));
+    // Published to everyone: it is in the party document, not copied into the player's (PROJ15).
+    expect(readPlayerView(a.party.doc).has("0,0")).toBe(true);
+    expect(readPlayerView(a.doc).size).toBe(0);
   });
 
   it("[LOG2] an event that happens during an outage is written once Postgres is back, with its original time", async () => {

@@ -68,7 +68,8 @@ describe.skipIf(missing)("Postgres that accepts connections but never answers", 
   it("[DUR7] fetch and store fail with a timeout within the bound; the retrying store lands once the database answers again", async () => {
     const docs = new PostgresDocumentStore(db.pool);
     const name = "campaign:hang:dm";
-    await docs.store(name, update("0,0", "before").state());
+    const before = update("0,0", "before");
+    const first = await docs.store(name, before.state());
     // Warm pool: several idle connections opened through the proxy, caught by the blackhole below.
     await Promise.all(Array.from({ length: 4 }, () => db.pool.query("select pg_sleep(0.05)")));
 
@@ -77,19 +78,23 @@ describe.skipIf(missing)("Postgres that accepts connections but never answers", 
     const during = update("1,0", "during");
     // The retrying store the persistence extension uses, started in the blackhole; it must land after it.
     let landedAt = 0;
-    const retried = retrying.store(name, during.state).then(() => {
+    const retried = retrying.store(name, () => ({ update: during.state() })).then(() => {
       landedAt = Date.now();
     });
-    // In parallel: a plain read, and a merge-store (transaction: begin, insert, select for update, update, commit).
-    const [fetchResult, storeResult] = await Promise.all([
+    // In parallel: a plain read, a merge-store (no base: transaction — begin, insert, select for update, update,
+    // commit) and a fast-path store (current base: one update statement).
+    before.doc.getMap<string>("terrain").set("3,0", "lost too");
+    const [fetchResult, storeResult, fastResult] = await Promise.all([
       timed(docs.fetch(name)),
       timed(docs.store(name, update("2,0", "lost").state())),
+      timed(docs.store(name, before.state(), first.version)),
     ]);
     console.info(
       `[DUR7] blackhole: fetch failed after ${fetchResult.ms} ms (${fetchResult.error?.message}), ` +
-        `store failed after ${storeResult.ms} ms (${storeResult.error?.message}); bound ${FAILURE_BOUND_MS} ms`,
+        `merge-store failed after ${storeResult.ms} ms (${storeResult.error?.message}), ` +
+        `fast-path store failed after ${fastResult.ms} ms (${fastResult.error?.message}); bound ${FAILURE_BOUND_MS} ms`,
     );
-    for (const r of [fetchResult, storeResult]) {
+    for (const r of [fetchResult, storeResult, fastResult]) {
       expect(r.error?.message).toMatch(/timeout/i);
       expect(r.ms).toBeLessThan(FAILURE_BOUND_MS);
     }
@@ -108,7 +113,7 @@ describe.skipIf(missing)("Postgres that accepts connections but never answers", 
     );
     const stored = await docs.fetch(name);
     const check = new Y.Doc();
-    Y.applyUpdate(check, stored ?? new Uint8Array());
+    Y.applyUpdate(check, stored?.state ?? new Uint8Array());
     expect(check.getMap("terrain").get("0,0")).toBe("before");
     expect(check.getMap("terrain").get("1,0")).toBe("during");
     // The pool works normally again, with every hung connection replaced.

@@ -8,8 +8,11 @@ import {
   TERRAIN_IDS,
   dmDocName,
   hide,
+  indexReveals,
+  partyDocName,
   playerDocName,
   project,
+  projectPrivate,
   readPlayerView,
   reveal,
   setLabel,
@@ -21,9 +24,9 @@ import type { App } from "../../src/app.ts";
 import { openDatabase } from "../../src/db/Database.ts";
 import { createTestStore, startTestApp, storeKinds, type StoreKind, type TestStore } from "../support/app.ts";
 import { eventually, HttpUser, uniqueEmail } from "../support/http.ts";
-import { connectClient, type TestClient } from "../support/providers.ts";
+import { connectClient, connectOnSocket, type TestClient } from "../support/providers.ts";
 import { command } from "../support/commands.ts";
-import { viewToObject } from "../game/fixture.ts";
+import { shownView, viewToObject } from "../game/fixture.ts";
 
 /**
  * SOAK1: one server, a few hundred provider connections, two DMs editing steadily and publishing, for a bounded
@@ -161,13 +164,23 @@ describe(`[SOAK1] soak on ${kind}`, () => {
     const dmName = dmDocName(campaignId);
     const dmA = await open(dmName, owner);
     const dmB = await open(dmName, coDm);
-    const playerClients = new Map<string, TestClient[]>();
+    const partyName = partyDocName(campaignId);
+    /** A player's socket, as the browser opens it: their own document and the party document (no awareness there). */
+    const openPlayer = async (p: HttpUser): Promise<{ own: TestClient; party: TestClient }> => {
+      const own = await open(playerDocName(campaignId, p.id), p);
+      const party = connectOnSocket(own, partyName, { awareness: false });
+      clients.push(party);
+      if (!(await party.ready)) throw new Error(`${p.email} could not open ${partyName}: ${party.deniedReason ?? "?"}`);
+      return { own, party };
+    };
+    const playerClients = new Map<string, Array<{ own: TestClient; party: TestClient }>>();
     const wanted = players.flatMap((p) => Array.from({ length: SOCKETS_PER_PLAYER }, () => p));
     for (let i = 0; i < wanted.length; i += CONNECT_BATCH) {
-      const batch = await Promise.all(wanted.slice(i, i + CONNECT_BATCH).map((p) => open(playerDocName(campaignId, p.id), p).then((c) => [p.id, c] as const)));
+      const batch = await Promise.all(wanted.slice(i, i + CONNECT_BATCH).map((p) => openPlayer(p).then((c) => [p.id, c] as const)));
       for (const [id, c] of batch) playerClients.set(id, [...(playerClients.get(id) ?? []), c]);
     }
-    // Sockets at the bridge; Hocuspocus also counts the game's direct connections (one per player document).
+    // Sockets at the bridge (each player socket carries two documents); Hocuspocus counts unique sockets plus the
+    // game's direct connections (one per player document).
     const connections = app.bridge.connectionCount;
     const hocuspocusConnections = app.ctx.hocuspocus.getConnectionsCount();
     const setupMs = Date.now() - setupStarted;
@@ -261,20 +274,34 @@ describe(`[SOAK1] soak on ${kind}`, () => {
     checkDm(serverDm, "server DM document");
     expect(serverDm.store.pendingStructs).toBeNull();
 
-    // Last publish after the last edit: every player document (server and all 5 clients) equals the projection.
+    // Last publish after the last edit: what every player sees — their own document over the party document
+    // (PROJ15), on the server and in all 6 clients — equals the projection; the party document holds exactly what
+    // is revealed to everyone and each player document exactly the rest (no copies).
     await command(dmA, { type: "publish" });
     const publishes = publishLatenciesMs.length + 1;
+    const index = indexReveals(serverDm);
+    const partyWant = viewToObject(project(serverDm, ALL_PLAYERS));
+    const privateWant = new Map(players.map((p) => [p.id, viewToObject(projectPrivate(serverDm, p.id, index))]));
     await eventually(() => {
+      const serverParty = app.ctx.hocuspocus.documents.get(partyName);
+      expect(serverParty && viewToObject(readPlayerView(serverParty)), "server party doc").toEqual(partyWant);
       for (const p of players) {
         const want = viewToObject(project(serverDm, p.id));
         const serverDoc = app.ctx.hocuspocus.documents.get(playerDocName(campaignId, p.id));
-        expect(serverDoc && viewToObject(readPlayerView(serverDoc)), `server doc of ${p.id}`).toEqual(want);
-        for (const c of playerClients.get(p.id) ?? []) expect(viewToObject(readPlayerView(c.doc)), `client of ${p.id}`).toEqual(want);
+        expect(serverDoc && viewToObject(shownView(serverDoc, serverParty)), `server docs of ${p.id}`).toEqual(want);
+        expect(serverDoc && viewToObject(readPlayerView(serverDoc)), `server doc of ${p.id} (private only)`).toEqual(privateWant.get(p.id));
+        for (const c of playerClients.get(p.id) ?? []) {
+          expect(viewToObject(shownView(c.own.doc, c.party.doc)), `client of ${p.id}`).toEqual(want);
+          expect(viewToObject(readPlayerView(c.own.doc)), `client of ${p.id} (private only)`).toEqual(privateWant.get(p.id));
+        }
       }
     }, 20_000, 100);
     const allDocsCount = allDocs().length;
     const projections = new Map(players.map((p) => [p.id, viewToObject(project(serverDm, p.id))]));
     const revealedHexes = [...projections.values()].reduce((a, v) => a + Object.keys(v).length, 0);
+    // Not vacuous: the load revealed hexes both to everyone and privately.
+    expect(Object.keys(partyWant).length).toBeGreaterThan(0);
+    expect([...privateWant.values()].some((v) => Object.keys(v).length > 0)).toBe(true);
 
     // After close: the rows hold the same (app.close stores every loaded document).
     for (const c of clients.splice(0)) c.destroy();
@@ -285,13 +312,16 @@ describe(`[SOAK1] soak on ${kind}`, () => {
     playerClients.clear();
     gc?.();
     const heapAfterClose = process.memoryUsage().heapUsed;
-    const rows = await readRows(store, [dmName, ...players.map((p) => playerDocName(campaignId, p.id))]);
+    const rows = await readRows(store, [dmName, partyName, ...players.map((p) => playerDocName(campaignId, p.id))]);
     const dmRow = rows.get(dmName);
     if (!dmRow) throw new Error("no DM row");
     checkDm(dmRow, "DM row");
+    const partyRow = rows.get(partyName);
+    expect(partyRow && viewToObject(readPlayerView(partyRow)), "party row").toEqual(partyWant);
     for (const p of players) {
       const row = rows.get(playerDocName(campaignId, p.id));
-      expect(row && viewToObject(readPlayerView(row)), `row of ${p.id}`).toEqual(projections.get(p.id));
+      expect(row && viewToObject(shownView(row, partyRow)), `rows of ${p.id}`).toEqual(projections.get(p.id));
+      expect(row && viewToObject(readPlayerView(row)), `row of ${p.id} (private only)`).toEqual(privateWant.get(p.id));
     }
 
     const third = Math.max(1, Math.floor(heap.length / 3));

@@ -1,7 +1,13 @@
-import { dmDocName, playerDocName, readPlayerView, type PlayerView } from "@hexcrawl/shared";
+import type * as Y from "yjs";
+import { dmDocName, overlayViews, partyDocName, playerDocName, readPlayerView, type PlayerView } from "@hexcrawl/shared";
 import type { App } from "../../src/app.ts";
 import { HttpUser, uniqueEmail } from "../support/http.ts";
 import { connectClient, type TestClient } from "../support/providers.ts";
+
+/** A player's client: their own document (`doc`, `provider`) and the party document (`party`). */
+export interface PlayerClient extends TestClient {
+  party: TestClient;
+}
 
 /** A campaign with an owner, a co-DM and players, all signed up through the real HTTP API. */
 export interface Table {
@@ -13,8 +19,11 @@ export interface Table {
   clients: TestClient[];
   /** Connect a client to the DM document as `user` (owner by default). */
   dm(user?: HttpUser): Promise<TestClient>;
-  /** Connect `player` to their own player document. */
-  player(player: HttpUser): Promise<TestClient>;
+  /**
+   * Connect `player` the way the browser does: their own player document plus the party document
+   * (what is published to everyone, PROJ15). `viewOf` reads what the two show together.
+   */
+  player(player: HttpUser): Promise<PlayerClient>;
   closeClients(): void;
 }
 
@@ -44,16 +53,34 @@ export async function setUpTable(app: App, playerCount: number): Promise<Table> 
     players,
     clients,
     dm: (user = owner) => open(dmDocName(campaignId), user),
-    player: (p) => open(playerDocName(campaignId, p.id), p),
+    player: async (p) => {
+      const [own, party] = await Promise.all([open(playerDocName(campaignId, p.id), p), open(partyDocName(campaignId), p)]);
+      const destroyOwn = own.destroy.bind(own);
+      return Object.assign(own, {
+        party,
+        destroy() {
+          destroyOwn();
+          party.destroy();
+        },
+      });
+    },
     closeClients: () => {
       for (const c of clients.splice(0)) c.destroy();
     },
   };
 }
 
-/** What a player's client currently shows, as a plain object (stable for toEqual). */
-export function viewOf(client: TestClient): Record<string, unknown> {
-  return viewToObject(readPlayerView(client.doc));
+/**
+ * What a player's client currently shows (party under own), as a plain object (stable for toEqual). Takes
+ * both documents: a client without the party document would silently show only the private part.
+ */
+export function viewOf(client: Pick<PlayerClient, "doc" | "party">): Record<string, unknown> {
+  return viewToObject(shownView(client.doc, client.party.doc));
+}
+
+/** What a player sees from their own document and the party document (either may be a server copy). */
+export function shownView(own: Y.Doc | undefined, party: Y.Doc | undefined): PlayerView {
+  return overlayViews(party ? readPlayerView(party) : new Map(), own ? readPlayerView(own) : new Map());
 }
 
 export function viewToObject(view: PlayerView): Record<string, unknown> {

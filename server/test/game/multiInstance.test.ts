@@ -1,7 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as Y from "yjs";
 import {
   ALL_PLAYERS,
   dmDocName,
+  partyDocName,
+  playerDocName,
+  readPlayerView,
   readSession,
   reveal,
   setDmNotes,
@@ -14,10 +18,10 @@ import {
 } from "@hexcrawl/shared";
 import type { App } from "../../src/app.ts";
 import { eventually, type HttpUser } from "../support/http.ts";
-import { connectClient, type TestClient } from "../support/providers.ts";
+import { connectClient, connectOnSocket, type TestClient } from "../support/providers.ts";
 import { collectPushes, command } from "../support/commands.ts";
 import { createTestStore, postgresReachable, redisReachable, REDIS_URL, startTestApp, type TestStore } from "../support/app.ts";
-import { setUpTable, viewOf, type Table } from "./fixture.ts";
+import { setUpTable, viewOf, viewToObject, type PlayerClient, type Table } from "./fixture.ts";
 import { isGameOrigin } from "../../src/game/origins.ts";
 
 const missing = [!(await postgresReachable()) && "Postgres", !(await redisReachable()) && "Redis"].filter(Boolean);
@@ -46,11 +50,14 @@ suite("two instances over Redis: DM on A, players on B", () => {
     await store?.cleanup();
   });
 
-  const onB = async (p: HttpUser) => {
-    const c = connectClient(b.url, `campaign:${t.campaignId}:player:${p.id}`, p.cookie, { campaignParam: t.campaignId });
-    extra.push(c);
+  /** A player on B, as the browser connects: their own document and the party document on one socket. */
+  const onB = async (p: HttpUser): Promise<PlayerClient> => {
+    const c = connectClient(b.url, playerDocName(t.campaignId, p.id), p.cookie, { campaignParam: t.campaignId });
+    const party = connectOnSocket(c, partyDocName(t.campaignId), { awareness: false });
+    extra.push(party, c);
     expect(await c.ready).toBe(true);
-    return c;
+    expect(await party.ready).toBe(true);
+    return Object.assign(c, { party });
   };
 
   it("[MULTI1] publish, immediate edits, lifecycle and presence cross instances; events are logged once", async () => {
@@ -86,40 +93,58 @@ suite("two instances over Redis: DM on A, players on B", () => {
       const p = await command<CommandResult<"pending">>(dm, { type: "pending" });
       expect(p.players.find((x) => x.userId === alice.id)?.changes).toHaveLength(2);
     });
-    // Count the game server's own writes to Alice's document on each instance during the publish.
-    const writes = { a: 0, b: 0 };
-    const aliceDocName = `campaign:${t.campaignId}:player:${alice.id}`;
-    const countOn = (app: App, key: "a" | "b") => {
-      const doc = app.ctx.hocuspocus.documents.get(aliceDocName);
-      const onUpdate = (_u: Uint8Array, origin: unknown) => {
-        if (isGameOrigin(origin)) writes[key] += 1;
-      };
-      doc?.on("update", onUpdate);
-      return () => doc?.off("update", onUpdate);
-    };
-    const stopA = countOn(a, "a");
-    const stopB = countOn(b, "b");
+    // Count the game server's own writes to the party document and to each player document on each instance
+    // during the publish.
+    const docs = { party: partyDocName(t.campaignId), alice: playerDocName(t.campaignId, alice.id), bob: playerDocName(t.campaignId, bob.id) };
+    type DocKey = keyof typeof docs;
+    const writes: Record<DocKey, { a: number; b: number }> = { party: { a: 0, b: 0 }, alice: { a: 0, b: 0 }, bob: { a: 0, b: 0 } };
+    const stops: Array<() => void> = [];
+    for (const [app, at] of [[a, "a"], [b, "b"]] as const) {
+      for (const key of Object.keys(docs) as DocKey[]) {
+        const doc = app.ctx.hocuspocus.documents.get(docs[key]);
+        const onUpdate = (_u: Uint8Array, origin: unknown) => {
+          if (isGameOrigin(origin)) writes[key][at] += 1;
+        };
+        doc?.on("update", onUpdate);
+        stops.push(() => doc?.off("update", onUpdate));
+      }
+    }
     const published = await command<CommandResult<"publish">>(dm, { type: "publish" });
     expect(published.hexes).toBe(2);
     await eventually(() => {
       expect(viewOf(pa)).toEqual({ "0,0": { terrain: "forest", label: "Crossroads" }, "1,1": { terrain: "hills", label: "MULTI-PRIVATE-alice" } });
       expect(viewOf(pb)).toEqual({ "0,0": { terrain: "forest", label: "Crossroads" } });
     }, 10_000);
-    stopA();
-    stopB();
-    // Written once, by the instance the command arrived on (A); B only relays it (origin "redis").
-    expect(writes).toEqual({ a: 1, b: 0 });
+    for (const stop of stops) stop();
+    // Written once, by the instance the command arrived on (A); B only relays it (origin "redis"). The public
+    // hex went into the party document only, Alice's private hex into her document only.
+    expect(writes.party).toEqual({ a: 1, b: 0 });
+    expect(writes.alice).toEqual({ a: 1, b: 0 });
+    // Bob has nothing private: at most the first meta write (map name) of his document, never from B.
+    expect(writes.bob.b).toBe(0);
+    expect(writes.bob.a).toBeLessThanOrEqual(1);
+    expect(Object.keys(viewToObject(readPlayerView(pa.doc)))).toEqual(["1,1"]);
+    expect(readPlayerView(pb.doc).size).toBe(0);
 
     setDmSetting(dm.doc, "broadcastMode", "immediate");
     setNotes(dm.doc, "0,0", "Four roads meet here");
     await eventually(() => expect(viewOf(pb)["0,0"]).toMatchObject({ notes: "Four roads meet here" }), 10_000);
 
     await command(dm, { type: "session", action: "start" });
-    await eventually(() => expect(readSession(pb.doc).status).toBe("active"), 10_000);
+    await eventually(() => {
+      expect(readSession(pb.doc).status).toBe("active");
+      expect(readSession(pb.party.doc).status).toBe("active");
+    }, 10_000);
 
-    // Nothing secret crossed to B's players.
-    for (const c of [pa, pb]) expect(JSON.stringify(viewOf(c))).not.toContain("MULTI-SECRET");
+    // Nothing secret crossed to B's players: not in what they see, not anywhere in either document.
+    const bytes = (d: Y.Doc) => Buffer.from(Y.encodeStateAsUpdate(d)).toString("latin1");
+    for (const c of [pa, pb]) {
+      expect(JSON.stringify(viewOf(c))).not.toContain("MULTI-SECRET");
+      for (const d of [c.doc, c.party.doc]) expect(bytes(d)).not.toContain("MULTI-SECRET");
+      expect(bytes(c.party.doc)).not.toContain("MULTI-PRIVATE");
+    }
     expect(JSON.stringify(viewOf(pb))).not.toContain("MULTI-PRIVATE");
+    expect(bytes(pb.doc)).not.toContain("MULTI-PRIVATE");
 
     // Each event once, even though both instances saw every change.
     await eventually(async () => {

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import * as Y from "yjs";
 import * as encoding from "lib0/encoding";
+import * as decoding from "lib0/decoding";
 import {
   ALL_PLAYERS,
   PlayerMap,
@@ -10,6 +11,8 @@ import {
   parseHexKey,
   partyDocName,
   playerDocName,
+  project,
+  readPlayerView,
   hide,
   reveal,
   setDmNotes,
@@ -19,11 +22,11 @@ import {
   setTerrain,
 } from "@hexcrawl/shared";
 import type { App } from "../../src/app.ts";
-import { eventually, HttpUser } from "../support/http.ts";
-import { connectClient, type TestClient } from "../support/providers.ts";
+import { eventually, HttpUser, uniqueEmail } from "../support/http.ts";
+import { connectClient, connectOnSocket, type TestClient } from "../support/providers.ts";
 import { command } from "../support/commands.ts";
 import { createTestStore, redisReachable, REDIS_URL, startTestApp, storeKinds, type StoreKind, type TestStore } from "../support/app.ts";
-import { setUpTable, viewOf, type Table } from "./fixture.ts";
+import { setUpTable, viewOf, viewToObject, type Table } from "./fixture.ts";
 
 const { kinds, skipped } = await storeKinds();
 if (skipped) it.skip(`[SEC0] real Postgres secrecy run skipped: ${skipped}`, () => undefined);
@@ -70,6 +73,44 @@ function recordingSocket(cookie: string, origin: string, rec: Recorder) {
 function findCanaries(haystack: Buffer | string): string[] {
   const text = typeof haystack === "string" ? haystack : haystack.toString("latin1");
   return canaries.filter((c) => text.includes(c));
+}
+
+/** The document a Hocuspocus frame is about (every message starts with its name), and its message type. */
+function frameHeader(frame: Buffer): { doc: string; type: number } | null {
+  try {
+    const d = decoding.createDecoder(new Uint8Array(frame));
+    const doc = decoding.readVarString(d);
+    return { doc, type: decoding.readVarUint(d) };
+  } catch {
+    return null;
+  }
+}
+
+/** Hocuspocus message types (MessageType) and Auth sub-types (AuthMessageType) the probes look for. */
+const MSG_SYNC = 0;
+const MSG_AWARENESS = 1;
+const MSG_AUTH = 2;
+const MSG_SYNC_REPLY = 4;
+const AUTH_PERMISSION_DENIED = 1;
+const AUTH_AUTHENTICATED = 2;
+
+/** Per document name: what a raw probe got back (refused, authenticated, any document content). */
+function probeOutcome(frames: Buffer[], name: string): { denied: boolean; authenticated: boolean; content: boolean } {
+  const out = { denied: false, authenticated: false, content: false };
+  for (const f of frames) {
+    const h = frameHeader(f);
+    if (!h || h.doc !== name) continue;
+    if (h.type === MSG_AUTH) {
+      const d = decoding.createDecoder(new Uint8Array(f));
+      decoding.readVarString(d);
+      decoding.readVarUint(d);
+      const sub = decoding.readVarUint(d);
+      if (sub === AUTH_PERMISSION_DENIED) out.denied = true;
+      if (sub === AUTH_AUTHENTICATED) out.authenticated = true;
+    }
+    if (h.type === MSG_SYNC || h.type === MSG_SYNC_REPLY || h.type === MSG_AWARENESS) out.content = true;
+  }
+  return out;
 }
 
 /** Raw Hocuspocus client messages: [documentName][type][...]. */
@@ -119,7 +160,7 @@ const META_KEYS = new Set(["name", "orientation", "hexSize", "generation", "sche
 const SESSION_KEYS = new Set(["status", "updatedAt"]);
 
 /**
- * Load a player document update into a fresh doc and list every top-level type, key and value
+ * Load a player (or party) document update into a fresh doc and list every top-level type, key and value
  * that is not allowed. Deleted entries count too (a Y.Map keeps the last item of every key).
  */
 function disallowedKeys(update: Uint8Array): string[] {
@@ -177,24 +218,37 @@ describe.each(setups)("[SEC] secrecy proof ($name)", ({ kind, twoInstances }) =>
     await store?.cleanup();
   });
 
-  it("[SEC4] no canary reaches a player: frames, documents, Postgres rows, HTTP; every player key is allowed", async () => {
+  it("[SEC4] no canary reaches a player: frames, player and party documents, Postgres rows, HTTP; every key is allowed; outsiders are refused", async () => {
     const [alice, bob, carol] = t.players as [HttpUser, HttpUser, HttpUser];
+    const partyName = partyDocName(t.campaignId);
     const dm = await t.dm();
     const coDm = await t.dm(t.coDm);
     // The DM's awareness carries a canary (in an allowed-looking and a stripped field).
     dm.provider.setAwarenessField("note", canary("dm-awareness"));
     coDm.provider.setAwarenessField("cursor", { hex: "0,0", label: canary("codm-awareness") });
 
-    // Players connect before anything happens, through recording sockets, and stay for the whole session.
-    for (const p of [alice, bob, carol]) {
+    // Players connect before anything happens, through recording sockets, and stay for the whole session:
+    // their own document and the party document on the same socket, as the browser opens them (PROJ15).
+    const own = new Map<string, TestClient>();
+    const party = new Map<string, TestClient>();
+    for (const [i, p] of [alice, bob, carol].entries()) {
       const rec: Recorder = { frames: [] };
       recs.set(p.id, rec);
       const c = connectClient(playerApp.url, playerDocName(t.campaignId, p.id), p.cookie, {
         socketClass: recordingSocket(p.cookie, playerApp.url, rec),
       });
-      playerClients.push(c);
+      const pc = connectOnSocket(c, partyName);
+      playerClients.push(pc, c);
       expect(await c.ready).toBe(true);
+      expect(await pc.ready).toBe(true);
+      // Nobody's awareness is accepted on the party document: it must reach no one (not even its sender).
+      pc.provider.setAwarenessField("note", canary(`party-awareness-p${i}`));
+      own.set(p.id, c);
+      party.set(p.id, pc);
     }
+    const ownOf = (p: HttpUser) => own.get(p.id) as TestClient;
+    const partyOf = (p: HttpUser) => party.get(p.id) as TestClient;
+    const shown = (p: HttpUser) => viewOf({ ...ownOf(p), party: partyOf(p) });
 
     // A map with secrets everywhere.
     for (let q = -6; q <= 6; q++) {
@@ -214,7 +268,7 @@ describe.each(setups)("[SEC] secrecy proof ($name)", ({ kind, twoInstances }) =>
       setLabel(dm.doc, hex, `Public ${hex}`);
       reveal(dm.doc, hex, ALL_PLAYERS);
     }
-    // Private to Alice: Bob and Carol must never see these.
+    // Private to Alice: Bob and Carol must never see these, and they never enter the party document.
     const alicePrivate = canary("alice-private");
     setLabel(dm.doc, "2,2", alicePrivate);
     setNotes(dm.doc, "2,2", canary("alice-private-notes"));
@@ -222,15 +276,14 @@ describe.each(setups)("[SEC] secrecy proof ($name)", ({ kind, twoInstances }) =>
 
     await command(dm, { type: "session", action: "start" });
     await command(dm, { type: "publish" });
-    const aliceClient = playerClients[0] as TestClient;
-    await eventually(() => expect(viewOf(aliceClient)["2,2"]).toBeDefined());
+    await eventually(() => expect(shown(alice)["2,2"]).toBeDefined());
 
     // Immediate mode: live edits to revealed and unrevealed hexes.
     setDmSetting(dm.doc, "broadcastMode", "immediate");
     setNotes(dm.doc, "0,0", "The road north");
     setDmNotes(dm.doc, "0,0", canary("immediate-dmnotes"));
     setNotes(dm.doc, "6,3", canary("immediate-unrevealed"));
-    await eventually(() => expect(viewOf(aliceClient)["0,0"]).toMatchObject({ notes: "The road north" }));
+    await eventually(() => expect(shown(alice)["0,0"]).toMatchObject({ notes: "The road north" }));
 
     // Staged again: stage a secret reveal, drop it; hide a hex; pause, resume, end.
     setDmSetting(dm.doc, "broadcastMode", "staged");
@@ -242,50 +295,86 @@ describe.each(setups)("[SEC] secrecy proof ($name)", ({ kind, twoInstances }) =>
     await command(dm, { type: "publish" });
     await command(dm, { type: "session", action: "pause" });
     await command(dm, { type: "session", action: "resume" });
-    // A DM previews Bob's view (read-only; sends no awareness there).
+    // A DM previews Bob's view, own and party document (read-only; sends no awareness to either).
     const preview = connectClient(playerApp.url, playerDocName(t.campaignId, bob.id), t.owner.cookie);
-    playerClients.push(preview);
+    const previewParty = connectOnSocket(preview, partyName);
+    playerClients.push(previewParty, preview);
     expect(await preview.ready).toBe(true);
+    expect(await previewParty.ready).toBe(true);
     preview.provider.setAwarenessField("note", canary("preview-awareness"));
+    previewParty.provider.setAwarenessField("note", canary("preview-party-awareness"));
     await command(dm, { type: "session", action: "end" });
     await new Promise((r) => setTimeout(r, 300));
 
-    // Raw probes by players: the DM doc, another player's doc, guessed names.
+    // Raw probes by a player: the DM doc, another player's doc, guessed names — each refused, nothing sent.
+    // (The party document is not among them: every member may read it.)
     const probe: Recorder = { frames: [] };
-    await rawProbe(
-      playerApp,
-      bob.cookie,
-      [
-        dmDocName(t.campaignId),
-        playerDocName(t.campaignId, alice.id),
-        `campaign:${t.campaignId}:dm:x`,
-        `campaign:${t.campaignId}:secrets`,
-        partyDocName(t.campaignId),
-      ],
-      probe,
-    );
+    const refusedToBob = [
+      dmDocName(t.campaignId),
+      playerDocName(t.campaignId, alice.id),
+      `campaign:${t.campaignId}:dm:x`,
+      `campaign:${t.campaignId}:secrets`,
+    ];
+    await rawProbe(playerApp, bob.cookie, refusedToBob, probe);
     recs.set("probe", probe);
+    for (const name of refusedToBob) {
+      expect(probeOutcome(probe.frames, name), `Bob probing ${name}`).toEqual({ denied: true, authenticated: false, content: false });
+    }
+    // Someone signed in but not a member is refused the party document like every other.
+    const outsider = await new HttpUser(playerApp.url, uniqueEmail("outsider")).signUp("Outsider");
+    const outsiderProbe: Recorder = { frames: [] };
+    const refusedToOutsider = [partyName, dmDocName(t.campaignId), playerDocName(t.campaignId, alice.id)];
+    await rawProbe(playerApp, outsider.cookie, refusedToOutsider, outsiderProbe);
+    recs.set("outsider", outsiderProbe);
+    for (const name of refusedToOutsider) {
+      expect(probeOutcome(outsiderProbe.frames, name), `an outsider probing ${name}`).toEqual({ denied: true, authenticated: false, content: false });
+    }
 
-    // 1. Frames.
+    // 1. Frames. The party document's frames carry no canary at all, for anyone (Alice's private hex
+    // travels on her own document only).
     for (const [who, rec] of recs) {
       expect(rec.frames.length, who).toBeGreaterThan(0);
-      const found = rec.frames.flatMap((f) => findCanaries(f));
+      const onOwn: string[] = [];
+      const onParty: string[] = [];
+      for (const f of rec.frames) (frameHeader(f)?.doc === partyName ? onParty : onOwn).push(...findCanaries(f));
+      expect(onParty, `party-document frames received by ${who}`).toEqual([]);
       if (who === alice.id) {
-        expect(found.filter((c) => !c.startsWith("CANARY-alice-private"))).toEqual([]);
+        expect(onOwn.filter((c) => !c.startsWith("CANARY-alice-private"))).toEqual([]);
       } else {
-        expect(found, `frames received by ${who}`).toEqual([]);
+        expect(onOwn, `frames received by ${who}`).toEqual([]);
       }
     }
-    expect(recs.get(alice.id)?.frames.some((f) => findCanaries(f).includes(alicePrivate))).toBe(true);
-
-    // 2. Decoded player documents.
-    for (const c of playerClients.slice(1, 3)) {
-      expect(findCanaries(Buffer.from(Y.encodeStateAsUpdate(c.doc)))).toEqual([]);
-      expect(disallowedKeys(Y.encodeStateAsUpdate(c.doc))).toEqual([]);
+    const aliceFrames = recs.get(alice.id)?.frames ?? [];
+    expect(aliceFrames.some((f) => frameHeader(f)?.doc === playerDocName(t.campaignId, alice.id) && findCanaries(f).includes(alicePrivate))).toBe(true);
+    // Not vacuous: every player did receive the party document over that socket.
+    for (const p of [alice, bob, carol]) {
+      const frames = recs.get(p.id)?.frames ?? [];
+      expect(frames.some((f) => frameHeader(f)?.doc === partyName && f.toString("latin1").includes("Public 0,0")), p.email).toBe(true);
     }
-    expect(disallowedKeys(Y.encodeStateAsUpdate(aliceClient.doc))).toEqual([]);
 
-    // 3. Player document rows in Postgres (after the stores have run).
+    // 2. Decoded player documents and party documents (each client's replica, and the server's party document).
+    for (const p of [bob, carol]) {
+      expect(findCanaries(Buffer.from(Y.encodeStateAsUpdate(ownOf(p).doc)))).toEqual([]);
+      expect(disallowedKeys(Y.encodeStateAsUpdate(ownOf(p).doc))).toEqual([]);
+    }
+    expect(findCanaries(Buffer.from(Y.encodeStateAsUpdate(ownOf(alice).doc))).filter((c) => !c.startsWith("CANARY-alice-private"))).toEqual([]);
+    expect(disallowedKeys(Y.encodeStateAsUpdate(ownOf(alice).doc))).toEqual([]);
+    const serverParty = playerApp.ctx.hocuspocus.documents.get(partyName);
+    expect(serverParty).toBeDefined();
+    for (const [who, doc] of [...[alice, bob, carol, t.owner].map((p) => [p.email, p === t.owner ? previewParty.doc : partyOf(p).doc] as const), ["server", serverParty ?? new Y.Doc()] as const]) {
+      const update = Y.encodeStateAsUpdate(doc);
+      expect(findCanaries(Buffer.from(update)), `party document of ${who}`).toEqual([]);
+      expect(disallowedKeys(update), `party document of ${who}`).toEqual([]);
+    }
+    // The party document holds exactly what is revealed to everyone; a player document only the rest.
+    const serverDm = app.ctx.hocuspocus.documents.get(dmDocName(t.campaignId));
+    expect(serverDm).toBeDefined();
+    if (serverDm) expect(viewToObject(readPlayerView(partyOf(bob).doc))).toEqual(viewToObject(project(serverDm, ALL_PLAYERS)));
+    expect(Object.keys(viewToObject(readPlayerView(partyOf(bob).doc)))).toEqual(["0,0", "0,1"]);
+    expect(Object.keys(viewToObject(readPlayerView(ownOf(alice).doc)))).toEqual(["2,2"]);
+    for (const p of [bob, carol]) expect(readPlayerView(ownOf(p).doc).size).toBe(0);
+
+    // 3. Player and party document rows in Postgres (after the stores have run).
     for (const c of t.clients.splice(0)) c.destroy();
     for (const c of playerClients.splice(0)) c.destroy();
     await eventually(() => {
@@ -296,8 +385,8 @@ describe.each(setups)("[SEC] secrecy proof ($name)", ({ kind, twoInstances }) =>
       "select name, state from document where name like $1",
       [`campaign:${t.campaignId}:%`],
     );
-    const playerRows = rows.filter((r) => r.name.includes(":player:") || r.name.endsWith(":party"));
-    expect(playerRows.length).toBe(4);
+    const playerRows = rows.filter((r) => r.name.includes(":player:") || r.name === partyName);
+    expect(playerRows.map((r) => r.name).sort()).toEqual([partyName, ...[alice, bob, carol].map((p) => playerDocName(t.campaignId, p.id))].sort());
     for (const row of playerRows) {
       const found = findCanaries(row.state);
       if (row.name === playerDocName(t.campaignId, alice.id)) {

@@ -1,9 +1,15 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import * as Y from "yjs";
 import {
   ALL_PLAYERS,
+  PlayerMap,
   dmDocName,
+  indexReveals,
+  partyDocName,
   playerDocName,
   project,
+  projectPrivate,
+  readPlayerView,
   readSession,
   reveal,
   hide,
@@ -21,7 +27,7 @@ import { eventually, HttpUser, uniqueEmail } from "../support/http.ts";
 import { connectClient } from "../support/providers.ts";
 import { command, sendCommand, collectPushes } from "../support/commands.ts";
 import { createTestStore, startTestApp, type TestStore } from "../support/app.ts";
-import { setUpTable, viewOf, viewToObject, type Table } from "./fixture.ts";
+import { setUpTable, shownView, viewOf, viewToObject, type Table } from "./fixture.ts";
 
 describe("player views: reveals, publish, lifecycle, presence, event log", () => {
   let store: TestStore;
@@ -66,6 +72,10 @@ describe("player views: reveals, publish, lifecycle, presence, event log", () =>
       expect(viewOf(a)).toEqual({ "0,0": { terrain: "forest", label: "Elderwood" }, "1,0": { terrain: "hills" } });
       expect(viewOf(b)).toEqual({ "0,0": { terrain: "forest", label: "Elderwood" } });
     });
+    // The public hex is in the party document only; a player document holds only that player's own reveals.
+    expect(viewToObject(readPlayerView(a.party.doc))).toEqual({ "0,0": { terrain: "forest", label: "Elderwood" } });
+    expect(viewToObject(readPlayerView(a.doc))).toEqual({ "1,0": { terrain: "hills" } });
+    expect(readPlayerView(b.doc).size).toBe(0);
     const after = await command<CommandResult<"pending">>(dm, { type: "pending" });
     expect(after.players.every((p) => p.changes.length === 0)).toBe(true);
   });
@@ -165,11 +175,15 @@ describe("player views: reveals, publish, lifecycle, presence, event log", () =>
 
     const a = await t.player(alice);
     expect(viewOf(a)).toEqual({ "1,1": { terrain: "plains" }, "2,2": { terrain: "forest" } });
+    expect(Object.keys(viewToObject(readPlayerView(a.doc)))).toEqual(["2,2"]);
 
     const late = await new HttpUser(app.url, uniqueEmail("late")).signUp("Late");
     await late.accept(await t.owner.invite(t.campaignId, "player"));
     const l = await t.player(late);
     await eventually(() => expect(viewOf(l)).toEqual({ "1,1": { terrain: "plains" } }));
+    // The late joiner's own document starts with meta and session only: the published map is the party's.
+    expect(readPlayerView(l.doc).size).toBe(0);
+    expect(readSession(l.doc).status).toBe(readSession(l.party.doc).status);
   });
 
   it("[GAME6] two DMs revealing different hexes at the same moment: both reveals survive", async () => {
@@ -212,7 +226,10 @@ describe("player views: reveals, publish, lifecycle, presence, event log", () =>
     ] as const) {
       const r = await command<CommandResult<"session">>(dm, { type: "session", action });
       expect(r.status).toBe(status);
-      await eventually(() => expect(readSession(a.doc).status).toBe(status));
+      await eventually(() => {
+        expect(readSession(a.doc).status).toBe(status);
+        expect(readSession(a.party.doc).status).toBe(status);
+      });
     }
     await eventually(() => expect(pushes.filter((p) => p.type === "session").map((p) => p.type === "session" && p.status)).toContain("ended"));
     const again = await sendCommand(dm, { type: "session", action: "resume" });
@@ -228,6 +245,8 @@ describe("player views: reveals, publish, lifecycle, presence, event log", () =>
     expect(await preview.ready).toBe(true);
     const fromPlayer = await sendCommand(a, { type: "publish" });
     expect(fromPlayer.ok ? "ok" : fromPlayer.error.code).toBe("READ_ONLY");
+    const fromParty = await sendCommand(a.party, { type: "publish" });
+    expect(fromParty.ok ? "ok" : fromParty.error.code).toBe("READ_ONLY");
     const fromPreview = await sendCommand(preview, { type: "session", action: "start" });
     expect(fromPreview.ok ? "ok" : fromPreview.error.code).toBe("READ_ONLY");
 
@@ -325,24 +344,177 @@ describe("player views: reveals, publish, lifecycle, presence, event log", () =>
     expect(bad.status).toBe(400);
   });
 
-  it("[GAME7] the server's player document equals the projection of the server's DM document after a publish", async () => {
+  it("[GAME7] after a publish the server's party document under each player document equals the projection; a player document holds only the private part", async () => {
     t = await setUpTable(app, 2);
     const dm = await t.dm();
     for (let i = 0; i < 30; i++) {
       setTerrain(dm.doc, `${i},${-i}`, i % 2 ? "forest" : "hills");
       setNotes(dm.doc, `${i},${-i}`, `note ${i}`);
       reveal(dm.doc, `${i},${-i}`, i % 3 === 0 ? ALL_PLAYERS : (t.players[i % 2] as HttpUser).id);
+      // Some hexes are revealed to everyone AND privately: they belong in the party document only.
+      if (i % 5 === 0) reveal(dm.doc, `${i},${-i}`, (t.players[i % 2] as HttpUser).id);
     }
+    setDmNotes(dm.doc, "0,0", "GAME7-SECRET");
     await command(dm, { type: "publish" });
     const serverDm = app.ctx.hocuspocus.documents.get(dmDocName(t.campaignId));
+    const party = app.ctx.hocuspocus.documents.get(partyDocName(t.campaignId));
     expect(serverDm).toBeDefined();
+    expect(party).toBeDefined();
+    if (!serverDm || !party) return;
+    const index = indexReveals(serverDm);
+    expect(viewToObject(readPlayerView(party))).toEqual(viewToObject(project(serverDm, ALL_PLAYERS)));
+    expect(readPlayerView(party).size).toBe(10);
+    /** Decode a document's stored state: only player-document top-level types, no secret. */
+    const topLevel = (doc: Y.Doc) => {
+      const copy = new Y.Doc();
+      Y.applyUpdate(copy, Y.encodeStateAsUpdate(doc));
+      return [...copy.share.keys()].filter((k) => !(Object.values(PlayerMap) as string[]).includes(k));
+    };
+    expect(topLevel(party)).toEqual([]);
     for (const p of t.players) {
       const doc = app.ctx.hocuspocus.documents.get(playerDocName(t.campaignId, p.id));
       expect(doc).toBeDefined();
-      if (!serverDm || !doc) continue;
-      expect(viewToObject(project(doc, "nobody"))).toEqual({});
+      if (!doc) continue;
+      expect(viewToObject(shownView(doc, party)), `what ${p.email} sees`).toEqual(viewToObject(project(serverDm, p.id)));
+      const own = viewToObject(readPlayerView(doc));
+      expect(own, `${p.email}'s own document`).toEqual(viewToObject(projectPrivate(serverDm, p.id, index)));
+      expect(Object.keys(own).length).toBe(10);
+      for (const hex of Object.keys(own)) expect(index.all.has(hex), `${hex} copied into ${p.email}'s document`).toBe(false);
+      expect(topLevel(doc)).toEqual([]);
+      for (const d of [doc, party]) expect(Buffer.from(Y.encodeStateAsUpdate(d)).toString("latin1")).not.toContain("GAME7-SECRET");
       const c = await t.player(p);
       expect(viewOf(c)).toEqual(viewToObject(project(serverDm, p.id)));
     }
+  });
+
+  /**
+   * Two players connected (own + party document), one publish done and every replica caught up (meta
+   * included), and `count()` to count every update of the server's party and player documents and of the
+   * players' own replicas from now on.
+   */
+  async function partyTable() {
+    t = await setUpTable(app, 2);
+    const [alice, bob] = t.players as [HttpUser, HttpUser];
+    const dm = await t.dm();
+    const a = await t.player(alice);
+    const b = await t.player(bob);
+    // A first publish settles meta (map name, grid) in every document.
+    setTerrain(dm.doc, "0,0", "plains");
+    reveal(dm.doc, "0,0", ALL_PLAYERS);
+    await command(dm, { type: "publish" });
+    const sv = (doc: Y.Doc | undefined) => Buffer.from(doc ? Y.encodeStateVector(doc) : []).toString("hex");
+    await eventually(() => {
+      expect(viewOf(b)).toEqual({ "0,0": { terrain: "plains" } });
+      for (const [p, client] of [[alice, a], [bob, b]] as const) {
+        expect(sv(client.doc)).toBe(sv(app.ctx.hocuspocus.documents.get(playerDocName(t.campaignId, p.id))));
+        expect(sv(client.party.doc)).toBe(sv(app.ctx.hocuspocus.documents.get(partyDocName(t.campaignId))));
+      }
+    });
+    const count = () => {
+      const n = { party: 0, alice: 0, bob: 0, aliceReplica: 0, bobReplica: 0 };
+      const watch: Array<[Y.Doc | undefined, keyof typeof n]> = [
+        [app.ctx.hocuspocus.documents.get(partyDocName(t.campaignId)), "party"],
+        [app.ctx.hocuspocus.documents.get(playerDocName(t.campaignId, alice.id)), "alice"],
+        [app.ctx.hocuspocus.documents.get(playerDocName(t.campaignId, bob.id)), "bob"],
+        [a.doc, "aliceReplica"],
+        [b.doc, "bobReplica"],
+      ];
+      const offs = watch.map(([doc, key]) => {
+        expect(doc, key).toBeDefined();
+        const on = () => (n[key] += 1);
+        doc?.on("update", on);
+        return () => doc?.off("update", on);
+      });
+      return { n, stop: () => offs.forEach((off) => off()) };
+    };
+    return { alice, bob, dm, a, b, count };
+  }
+
+  it("[GAME9] a publish revealed to everyone writes only the party document: player documents get no update", async () => {
+    const { dm, a, b, count } = await partyTable();
+    // Ten hexes revealed to everyone: one write of the party document, none of any player document.
+    for (let i = 1; i <= 10; i++) {
+      setTerrain(dm.doc, `${i},1`, "forest");
+      setLabel(dm.doc, `${i},1`, `Grove ${i}`);
+      reveal(dm.doc, `${i},1`, ALL_PLAYERS);
+    }
+    let c = count();
+    const toAll = await command<CommandResult<"publish">>(dm, { type: "publish" });
+    expect(toAll.hexes).toBe(10);
+    await eventually(() => {
+      expect(Object.keys(viewOf(a))).toHaveLength(11);
+      expect(Object.keys(viewOf(b))).toHaveLength(11);
+    });
+    c.stop();
+    expect(c.n).toEqual({ party: 1, alice: 0, bob: 0, aliceReplica: 0, bobReplica: 0 });
+
+    // Immediate mode: an edit of a public hex goes to the party document only, too.
+    setDmSetting(dm.doc, "broadcastMode", "immediate");
+    await eventually(async () => {
+      const r = await command<CommandResult<"pending">>(dm, { type: "pending" });
+      expect(r.players.every((p) => p.changes.length === 0)).toBe(true);
+    });
+    c = count();
+    setLabel(dm.doc, "0,0", "Town square");
+    await eventually(() => expect(viewOf(b)["0,0"]).toEqual({ terrain: "plains", label: "Town square" }));
+    await new Promise((r) => setTimeout(r, 300));
+    c.stop();
+    expect(c.n.party).toBeGreaterThanOrEqual(1);
+    expect({ ...c.n, party: 0 }).toEqual({ party: 0, alice: 0, bob: 0, aliceReplica: 0, bobReplica: 0 });
+  });
+
+  it("[GAME9] a hex revealed to everyone and privately to Alice, then hidden from everyone, moves into Alice's document and leaves Bob, in one publish", async () => {
+    const { alice, bob, dm, a, b, count } = await partyTable();
+    // A hex revealed to everyone and privately to Alice lives in the party document only…
+    setTerrain(dm.doc, "5,5", "hills");
+    setLabel(dm.doc, "5,5", "Watchtower");
+    reveal(dm.doc, "5,5", ALL_PLAYERS);
+    reveal(dm.doc, "5,5", alice.id);
+    await command(dm, { type: "publish" });
+    const tower = { terrain: "hills", label: "Watchtower" };
+    await eventually(() => {
+      expect(viewOf(a)["5,5"]).toEqual(tower);
+      expect(viewOf(b)["5,5"]).toEqual(tower);
+    });
+    const serverOwn = (p: HttpUser) => readPlayerView(app.ctx.hocuspocus.documents.get(playerDocName(t.campaignId, p.id)) ?? new Y.Doc());
+    const serverParty = () => readPlayerView(app.ctx.hocuspocus.documents.get(partyDocName(t.campaignId)) ?? new Y.Doc());
+    expect(serverOwn(alice).has("5,5")).toBe(false);
+    expect(serverParty().get("5,5")).toEqual(tower);
+
+    // …then hidden from everyone: nothing changes for Alice (nothing pending for her), Bob loses it…
+    hide(dm.doc, "5,5", ALL_PLAYERS);
+    await eventually(async () => {
+      const r = await command<CommandResult<"pending">>(dm, { type: "pending" });
+      expect(r.players.find((p) => p.userId === alice.id)?.changes).toEqual([]);
+      expect(r.players.find((p) => p.userId === bob.id)?.changes.map((ch) => [ch.hex, ch.kind])).toEqual([["5,5", "hide"]]);
+    });
+    const c = count();
+    const hidden = await command<CommandResult<"publish">>(dm, { type: "publish" });
+    expect(hidden.hexes).toBe(1);
+    // …and after this one publish the hex has moved into Alice's own document.
+    await eventually(() => {
+      expect(viewOf(b)["5,5"]).toBeUndefined();
+      expect(viewOf(a)["5,5"]).toEqual(tower);
+      expect(readPlayerView(a.doc).get("5,5")).toEqual(tower);
+      expect(readPlayerView(a.party.doc).has("5,5")).toBe(false);
+      expect(readPlayerView(b.party.doc).has("5,5")).toBe(false);
+    });
+    expect(serverOwn(alice).get("5,5")).toEqual(tower);
+    expect(serverParty().has("5,5")).toBe(false);
+    c.stop();
+    expect({ party: c.n.party, alice: c.n.alice, bob: c.n.bob, bobReplica: c.n.bobReplica }).toEqual({ party: 1, alice: 1, bob: 0, bobReplica: 0 });
+
+    // Revealed to everyone again: it moves back, out of Alice's document (no copy stays behind).
+    reveal(dm.doc, "5,5", ALL_PLAYERS);
+    await command(dm, { type: "publish" });
+    await eventually(() => {
+      expect(viewOf(b)["5,5"]).toEqual(tower);
+      expect(viewOf(a)["5,5"]).toEqual(tower);
+      expect(readPlayerView(a.doc).has("5,5")).toBe(false);
+    });
+    expect(serverOwn(alice).size).toBe(0);
+    expect(serverParty().get("5,5")).toEqual(tower);
+    const settled = await command<CommandResult<"pending">>(dm, { type: "pending" });
+    expect(settled.players.map((p) => p.changes)).toEqual([[], []]);
   });
 });

@@ -77,3 +77,42 @@ export function connectClient(
   provider.attach();
   return client;
 }
+
+/**
+ * Open one more document on an existing client's socket, the way the browser opens the party document next
+ * to the player's own on the campaign's one socket. `destroy` closes this document only (the socket stays
+ * with its owner). `awareness: false` sends none, like the browser on the party document.
+ */
+export function connectOnSocket(owner: Pick<TestClient, "socket">, documentName: string, opts: { awareness?: boolean } = {}): TestClient {
+  const doc = new Y.Doc();
+  let resolveReady: (ok: boolean) => void = () => {};
+  const ready = new Promise<boolean>((resolve) => {
+    resolveReady = resolve;
+  });
+  const provider = new HocuspocusProvider({
+    websocketProvider: owner.socket,
+    name: documentName,
+    document: doc,
+    token: "cookie",
+    ...(opts.awareness === false ? { awareness: null } : {}),
+    onSynced: () => resolveReady(true),
+    onAuthenticationFailed: ({ reason }) => {
+      client.deniedReason = reason;
+      resolveReady(false);
+    },
+  });
+  const client: TestClient = {
+    doc,
+    socket: owner.socket,
+    provider,
+    ready,
+    deniedReason: null,
+    destroy() {
+      provider.destroy();
+      doc.destroy();
+    },
+  };
+  provider.awareness?.setLocalState({});
+  provider.attach();
+  return client;
+}
