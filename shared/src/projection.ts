@@ -13,7 +13,7 @@ import {
 } from "./model.ts";
 
 /**
- * The projection (PROJ1–PROJ14 in SPEC.md): the pure function from the DM document to what one
+ * The projection (PROJ1–PROJ15 in SPEC.md): the pure function from the DM document to what one
  * player may see, and the minimal writes that bring a player document to it.
  *
  * Invariant (PROJ9): for every DM document `dm`, player `p` and player document `pd` (written only by

@@ -428,7 +428,7 @@ export class Campaign {
     freshMembers = true,
   ): Promise<{ hexes: number; players: number; at: number }> {
     const dm = this.requireDm();
-    const index = indexReveals(dm);
+    let index = indexReveals(dm);
     // Re-read the members for a command unless they were read a moment ago and every player with a
     // private reveal is known (a new member with only `*` reveals reads the party document anyway).
     const stale =
@@ -436,11 +436,45 @@ export class Campaign {
       (freshMembers && Date.now() - this.playersReadAt > MEMBERS_FRESH_MS) ||
       [...index.byPlayer.keys()].some((id) => !this.players.has(id));
     const players = stale ? await this.refreshPlayers() : [...this.players.values()];
+    // The DM document may have changed during that read: index what the snapshot below covers.
+    if (stale) index = indexReveals(dm);
+    // What this publish covers: the listed hexes, or everything unpublished (all hexes after an attach).
+    // Taken out of `unpublished` BEFORE the first await: an edit that lands while this publish runs marks
+    // its hex unpublished again and goes out with the next one (clearing afterwards would forget it).
+    const taken = this.unpublished;
+    let scope: Set<HexKey> | null;
+    if (hexes) {
+      scope = new Set(hexes);
+      if (taken !== "all") for (const h of hexes) taken.delete(h);
+    } else {
+      scope = taken === "all" ? null : new Set(taken);
+      this.unpublished = new Set();
+    }
+    try {
+      return await this.writeProjection(dm, players, index, scope, hexes !== undefined, actorId, mode);
+    } catch (err) {
+      // Nothing counts as published: put the hexes back (unless the DM document was re-attached meanwhile).
+      if (this.unpublished !== "all") {
+        if (taken === "all" && !hexes) this.unpublished = "all";
+        else for (const h of scope ?? []) this.unpublished.add(h);
+      }
+      throw err;
+    }
+  }
+
+  /** The writes of a publish (see publishNow): party document, then each player's own document. */
+  private async writeProjection(
+    dm: Document,
+    players: Player[],
+    index: ReturnType<typeof indexReveals>,
+    scope: Set<HexKey> | null,
+    listed: boolean,
+    actorId: string | null,
+    mode: BroadcastMode,
+  ): Promise<{ hexes: number; players: number; at: number }> {
+    const hexes = listed ? scope : null;
     const origin = gameOrigin("publish");
     const meta: PlayerMeta = projectPlayerMeta(dm);
-    const unpublished = this.unpublished;
-    // What this publish covers: the listed hexes, or everything unpublished (all hexes after an attach).
-    const scope: Set<HexKey> | null = hexes ? new Set(hexes) : unpublished === "all" ? null : new Set(unpublished);
     const changedHexes = new Set<HexKey>();
     const changedPlayers: string[] = [];
 
@@ -471,13 +505,6 @@ export class Campaign {
       if (!hexes) this.fullyPublished.add(p.userId);
       if (changed.length > 0 || metaChanged || partyChanged.length > 0) changedPlayers.push(p.userId);
       for (const h of changed) changedHexes.add(h);
-    }
-    if (hexes) {
-      if (this.unpublished !== "all") for (const h of hexes) this.unpublished.delete(h);
-    } else if (this.unpublished === unpublished || this.unpublished === "all") {
-      this.unpublished = new Set();
-    } else {
-      for (const h of unpublished) this.unpublished.delete(h);
     }
     const at = Date.now();
     if (changedHexes.size > 0) {
