@@ -48,10 +48,13 @@ import * as repos from "../db/repos.ts";
 import { isDatabaseUnavailable } from "../db/errors.ts";
 import { gameOrigin, isConnectionOrigin, isGameOrigin } from "./origins.ts";
 
-/** Immediate mode: a burst of edits is published this long after the last one… */
-export const IMMEDIATE_DEBOUNCE_MS = 60;
-/** …but never later than this after the first one (typing in notes publishes ~4×/s, not per key). */
-export const IMMEDIATE_MAX_WAIT_MS = 250;
+/**
+ * Immediate mode publishes at most once per this interval per campaign (throttle, leading edge): an edit
+ * after a quiet moment goes out at once, a burst (typing in notes) is coalesced into ≤ 20 publishes/s. Kept
+ * below the gap between keystrokes of fast typing (~100 ms): a throttle as long as that gap locks into
+ * delaying every keystroke by a whole interval.
+ */
+export const IMMEDIATE_INTERVAL_MS = 50;
 /** How often the member list is re-read and the DM presence re-pushed to players while a DM is online. */
 export const PLAYER_REFRESH_MS = PRESENCE_HEARTBEAT_MS;
 /** A publish command re-reads the member list when it is older than this. */
@@ -124,12 +127,14 @@ export class Campaign {
    * to what changed, not to the size of the map.
    */
   private unpublished: Set<HexKey> | "all" = "all";
+  /** Per player: the meta (JSON) this instance last wrote into their document since attach. */
+  private readonly metaWritten = new Map<string, string>();
   /** Players whose documents had a full publish since attach (a new player gets one). */
   private readonly fullyPublished = new Set<string>();
   /** Immediate-mode publishes are logged as one event per IMMEDIATE_LOG_INTERVAL_MS. */
   private immediateLog: { hexes: Set<HexKey>; players: Set<string>; timer: NodeJS.Timeout } | null = null;
   private flushTimer: NodeJS.Timeout | null = null;
-  private firstDirtyAt = 0;
+  private lastFlushAt = 0;
   private refreshTimer: NodeJS.Timeout | null = null;
   private chain: Promise<unknown> = Promise.resolve();
   private readonly cleanups: Array<() => void> = [];
@@ -270,6 +275,7 @@ export class Campaign {
     this.dirtyAll = false;
     this.unpublished = "all";
     this.fullyPublished.clear();
+    this.metaWritten.clear();
     this.flushImmediateLog();
   }
 
@@ -301,12 +307,13 @@ export class Campaign {
   private scheduleFlush(): void {
     const dm = this.dm;
     if (!dm || readDmMeta(dm).broadcastMode !== BroadcastMode.immediate) return;
-    const now = Date.now();
-    if (!this.flushTimer) this.firstDirtyAt = now;
-    else clearTimeout(this.flushTimer);
-    const wait = Math.max(0, Math.min(IMMEDIATE_DEBOUNCE_MS, this.firstDirtyAt + IMMEDIATE_MAX_WAIT_MS - now));
+    // A flush already scheduled takes everything dirty when it runs.
+    if (this.flushTimer) return;
+    // setTimeout even when due now: edits of the same tick (one message, one offline merge) coalesce.
+    const wait = Math.max(0, this.lastFlushAt + IMMEDIATE_INTERVAL_MS - Date.now());
     this.flushTimer = setTimeout(() => {
       this.flushTimer = null;
+      this.lastFlushAt = Date.now();
       const all = this.dirtyAll;
       const hexes = [...this.dirty];
       this.dirty.clear();
@@ -475,6 +482,7 @@ export class Campaign {
     const hexes = listed ? scope : null;
     const origin = gameOrigin("publish");
     const meta: PlayerMeta = projectPlayerMeta(dm);
+    const metaJson = JSON.stringify(meta);
     const changedHexes = new Set<HexKey>();
     const changedPlayers: string[] = [];
 
@@ -498,10 +506,15 @@ export class Campaign {
       let metaChanged = false;
       // The common case of a publish to everyone: nothing private to write or remove here.
       const untouched = target.size === 0 && !hasHexes(doc);
-      doc.transact(() => {
-        if (!untouched) changed = applyView(doc, target, { ...(full ? {} : { hexes: scope }), origin });
-        metaChanged = applyPlayerMeta(doc, meta, origin);
-      }, origin);
+      const needsMeta = this.metaWritten.get(p.userId) !== metaJson;
+      // Not even an empty transaction when there is nothing to do (immediate mode flushes ≤ 20×/s).
+      if (!untouched || needsMeta) {
+        doc.transact(() => {
+          if (!untouched) changed = applyView(doc, target, { ...(full ? {} : { hexes: scope }), origin });
+          if (needsMeta) metaChanged = applyPlayerMeta(doc, meta, origin);
+        }, origin);
+        this.metaWritten.set(p.userId, metaJson);
+      }
       if (!hexes) this.fullyPublished.add(p.userId);
       if (changed.length > 0 || metaChanged || partyChanged.length > 0) changedPlayers.push(p.userId);
       for (const h of changed) changedHexes.add(h);

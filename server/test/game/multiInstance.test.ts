@@ -167,6 +167,9 @@ suite("two instances over Redis: DM on A, players on B", () => {
     extra.push(coOnB);
     expect(await coOnB.ready).toBe(true);
     setDmSetting(dmA.doc, "broadcastMode", "staged");
+    // A mode switch is eventually consistent across instances (SPEC GAME8): edit on B once B has it —
+    // B's client got it from B's server, so B's server has it.
+    await eventually(() => expect(coOnB.doc.getMap("meta").get("broadcastMode")).toBe("staged"), 10_000);
     setTerrain(coOnB.doc, "3,3", "swamp");
     reveal(coOnB.doc, "3,3", ALL_PLAYERS);
     setTerrain(dmA.doc, "4,4", "mountains");

@@ -139,8 +139,10 @@ describe("player views: reveals, publish, lifecycle, presence, event log", () =>
     setDmSetting(dm.doc, "broadcastMode", "immediate");
     await eventually(() => expect(viewOf(a)).toEqual({ "0,1": { terrain: "forest" } }));
 
+    // What reaches the player's client: updates of their own document and of the party document.
     let playerUpdates = 0;
     a.doc.on("update", () => (playerUpdates += 1));
+    a.party.doc.on("update", () => (playerUpdates += 1));
     const text = "A ring of standing stones hums at dusk.";
     for (let i = 1; i <= text.length; i++) {
       setNotes(dm.doc, "0,1", text.slice(0, i));
@@ -148,6 +150,7 @@ describe("player views: reveals, publish, lifecycle, presence, event log", () =>
     }
     await eventually(() => expect(viewOf(a)).toEqual({ "0,1": { terrain: "forest", notes: text } }));
     // Each keystroke is its own DM transaction; the server coalesces them into far fewer player writes.
+    expect(playerUpdates).toBeGreaterThan(0);
     expect(playerUpdates).toBeLessThan(text.length / 3);
 
     setTerrain(dm.doc, "9,9", "hills");
