@@ -95,8 +95,22 @@ export function revealKey(hex: HexKey, target: string): string {
 }
 
 /** Parse a reveal-map key; `null` when the hex or the target is malformed (such keys reveal nothing). */
-export function parseRevealKey(key: string): { hex: HexKey; target: string } | null {
+export function parseRevealKey(key: string): { readonly hex: HexKey; readonly target: string } | null {
   if (typeof key !== "string" || key.length > 13 + 1 + 64) return null;
+  // Every publish indexes every reveal key of the map (20,000 keys with 200 players revealed 100 hexes each):
+  // remember the parse. Bounded: cleared when full.
+  const cached = revealKeyCache.get(key);
+  if (cached !== undefined) return cached;
+  const parsed = parseRevealKeyUncached(key);
+  if (revealKeyCache.size >= REVEAL_KEY_CACHE_MAX) revealKeyCache.clear();
+  revealKeyCache.set(key, parsed);
+  return parsed;
+}
+
+const REVEAL_KEY_CACHE_MAX = 200_000;
+const revealKeyCache = new Map<string, { readonly hex: HexKey; readonly target: string } | null>();
+
+function parseRevealKeyUncached(key: string): { hex: HexKey; target: string } | null {
   const bar = key.indexOf("|");
   if (bar < 0) return null;
   const hex = key.slice(0, bar);

@@ -144,9 +144,15 @@ export function projectPrivate(
 ): PlayerView {
   const own = index.byPlayer.get(playerId);
   if (!own) return new Map();
-  const pick: HexKey[] = [];
-  for (const hex of hexes ?? own) if (own.has(hex) && !index.all.has(hex)) pick.push(hex);
-  return projectHexes(dmDoc, playerId, pick);
+  // The index holds only well-formed keys revealed with `true`: no need to re-check each hex's reveal keys.
+  const maps = dmMaps(dmDoc);
+  const out: PlayerView = new Map();
+  for (const hex of hexes ?? own) {
+    if (!own.has(hex) || index.all.has(hex)) continue;
+    const view = dmHexView(maps, hex);
+    if (view) out.set(hex, view);
+  }
+  return out;
 }
 
 /** What a player sees: the party view with their own document's hexes over it (PROJ15). */

@@ -257,7 +257,10 @@ export class Campaign {
     for (const pending of [...conns, ...(party ? [party] : [])]) {
       try {
         const conn = await pending;
-        conn.document?.awareness.setLocalState(null);
+        if (conn.document) {
+          conn.document.awareness.setLocalState(null);
+          this.presenceSet.delete(conn.document);
+        }
         await conn.disconnect();
       } catch (err) {
         this.deps.onError("release player document", err);
@@ -649,9 +652,12 @@ export class Campaign {
     const dmState: DmServerPresence = { presence: { players: online, dms: dmList } };
     if (JSON.stringify(dm.awareness.getLocalState()) !== JSON.stringify(dmState)) dm.awareness.setLocalState(dmState);
     const playerState: PlayerServerPresence = { presence: { dms: dmList.map((d) => ({ name: d.name })) } };
+    const playerJson = JSON.stringify(playerState);
     for (const doc of this.settled.values()) {
-      if (JSON.stringify(doc.awareness.getLocalState()) !== JSON.stringify(playerState)) {
+      // Remembered per document: with N players this runs N times per awareness change (N² at connect).
+      if (this.presenceSet.get(doc) !== playerJson) {
         doc.awareness.setLocalState(playerState);
+        this.presenceSet.set(doc, playerJson);
       }
     }
     // The Redis extension does not forward awareness of a document with no client connection here, so
@@ -665,6 +671,8 @@ export class Campaign {
   }
 
   private lastPlayerPush = "";
+  /** The server's presence state last set on each player document (JSON). */
+  private readonly presenceSet = new WeakMap<Document, string>();
 
   /** The presence push players get: the DMs online, nothing about other players. */
   playerPresencePush(dms: PresenceUser[] = this.currentDms()): string {
