@@ -100,6 +100,18 @@ interface Player {
   name: string;
 }
 
+/** Every hex a player (or party) document holds a field of. */
+function partyHexes(doc: Y.Doc): Set<HexKey> {
+  const out = new Set<HexKey>();
+  for (const f of HEX_FIELDS) for (const h of doc.getMap(f).keys()) out.add(h);
+  return out;
+}
+
+/** True when a player (or party) document holds a field of `hex`. */
+function holdsHex(doc: Y.Doc, hex: HexKey): boolean {
+  return HEX_FIELDS.some((f) => doc.getMap(f).has(hex));
+}
+
 /** True when a player (or party) document holds any hex. */
 function hasHexes(doc: Y.Doc): boolean {
   return HEX_FIELDS.some((f) => doc.getMap(f).size > 0);
@@ -491,12 +503,17 @@ export class Campaign {
 
     const party = await this.partyDoc();
     const partyTarget = projectHexes(dm, PARTY, scope ? [...scope].filter((h) => index.all.has(h)) : index.all);
+    // Party additions first, removals last, player documents in between: a hex moving between the party
+    // document and a player's own (a `*` reveal added or removed while theirs stays) never disappears from
+    // that player's view between the two updates — no false "hidden" or "just revealed" on their map.
+    const partyRemovals: HexKey[] = [];
+    for (const h of scope ?? partyHexes(party)) if (!partyTarget.has(h) && holdsHex(party, h)) partyRemovals.push(h);
     let partyChanged: HexKey[] = [];
     party.transact(() => {
-      partyChanged = applyView(party, partyTarget, { ...(scope ? { hexes: scope } : {}), origin });
+      partyChanged = applyView(party, partyTarget, { hexes: partyTarget.keys(), origin });
       applyPlayerMeta(party, meta, origin);
     }, origin);
-    for (const h of partyChanged) changedHexes.add(h);
+    const partyRemoved = partyRemovals.length > 0;
 
     for (const p of players) {
       const doc = await this.playerDoc(p.userId);
@@ -519,9 +536,11 @@ export class Campaign {
         this.metaWritten.set(p.userId, metaJson);
       }
       if (!hexes) this.fullyPublished.add(p.userId);
-      if (changed.length > 0 || metaChanged || partyChanged.length > 0) changedPlayers.push(p.userId);
+      if (changed.length > 0 || metaChanged || partyChanged.length > 0 || partyRemoved) changedPlayers.push(p.userId);
       for (const h of changed) changedHexes.add(h);
     }
+    if (partyRemoved) for (const h of applyView(party, partyTarget, { hexes: partyRemovals, origin })) partyChanged.push(h);
+    for (const h of partyChanged) changedHexes.add(h);
     const at = Date.now();
     if (changedHexes.size > 0) {
       if (mode === BroadcastMode.immediate) this.logImmediate(changedHexes, changedPlayers);

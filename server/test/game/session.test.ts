@@ -492,6 +492,11 @@ describe("player views: reveals, publish, lifecycle, presence, event log", () =>
       expect(r.players.find((p) => p.userId === bob.id)?.changes.map((ch) => [ch.hex, ch.kind])).toEqual([["5,5", "hide"]]);
     });
     const c = count();
+    // What Alice's client shows after every update of either document: the hex must never vanish mid-move.
+    const aliceSaw: boolean[] = [];
+    const watch = () => aliceSaw.push(viewOf(a)["5,5"] !== undefined);
+    a.doc.on("update", watch);
+    a.party.doc.on("update", watch);
     const hidden = await command<CommandResult<"publish">>(dm, { type: "publish" });
     expect(hidden.hexes).toBe(1);
     // …and after this one publish the hex has moved into Alice's own document.
@@ -506,8 +511,11 @@ describe("player views: reveals, publish, lifecycle, presence, event log", () =>
     expect(serverParty().has("5,5")).toBe(false);
     c.stop();
     expect({ party: c.n.party, alice: c.n.alice, bob: c.n.bob, bobReplica: c.n.bobReplica }).toEqual({ party: 1, alice: 1, bob: 0, bobReplica: 0 });
+    expect(aliceSaw.length).toBeGreaterThanOrEqual(2);
+    expect(aliceSaw.every(Boolean), `Alice's view of 5,5 after each update: ${aliceSaw.join(",")}`).toBe(true);
 
     // Revealed to everyone again: it moves back, out of Alice's document (no copy stays behind).
+    aliceSaw.length = 0;
     reveal(dm.doc, "5,5", ALL_PLAYERS);
     await command(dm, { type: "publish" });
     await eventually(() => {
@@ -515,6 +523,10 @@ describe("player views: reveals, publish, lifecycle, presence, event log", () =>
       expect(viewOf(a)["5,5"]).toEqual(tower);
       expect(readPlayerView(a.doc).has("5,5")).toBe(false);
     });
+    expect(aliceSaw.length).toBeGreaterThanOrEqual(2);
+    expect(aliceSaw.every(Boolean), `Alice's view of 5,5 after each update: ${aliceSaw.join(",")}`).toBe(true);
+    a.doc.off("update", watch);
+    a.party.doc.off("update", watch);
     expect(serverOwn(alice).size).toBe(0);
     expect(serverParty().get("5,5")).toEqual(tower);
     const settled = await command<CommandResult<"pending">>(dm, { type: "pending" });
