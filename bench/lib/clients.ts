@@ -117,6 +117,31 @@ export function connectClient(
     minDelay: 100,
     maxDelay: 1000,
   });
+  const main = openOnSocket(socket, documentName, { ...(opts.onStateless ? { onStateless: opts.onStateless } : {}) });
+  // Further documents on the same socket, as the browser opens them (no awareness: a player's party document).
+  const extra = (opts.alsoOpen ?? []).map((name) => openOnSocket(socket, name, { awareness: false }));
+  const all = [main, ...extra];
+  return {
+    doc: main.doc,
+    provider: main.provider,
+    view: all.map((o) => o.doc),
+    synced: Promise.all(all.map((o) => o.synced)).then(() => undefined),
+    destroy() {
+      for (const o of all) {
+        o.provider.destroy();
+        o.doc.destroy();
+      }
+      socket.destroy();
+    },
+  };
+}
+
+/** One document on a socket: its provider, and a promise of the first sync (rejects on permission denied). */
+function openOnSocket(
+  socket: HocuspocusProviderWebsocket,
+  name: string,
+  opts: { awareness?: boolean; onStateless?: (payload: string) => void },
+): { doc: Y.Doc; provider: HocuspocusProvider; synced: Promise<void> } {
   const doc = new Y.Doc();
   let resolve: () => void = () => {};
   let reject: (e: Error) => void = () => {};
@@ -126,50 +151,16 @@ export function connectClient(
   });
   const provider = new HocuspocusProvider({
     websocketProvider: socket,
-    name: documentName,
+    name,
     document: doc,
     token: "cookie",
+    ...(opts.awareness === false ? { awareness: null } : {}),
     onSynced: () => resolve(),
-    onAuthenticationFailed: ({ reason }) => reject(new Error(`${documentName}: authentication failed (${reason})`)),
+    onAuthenticationFailed: ({ reason }) => reject(new Error(`${name}: authentication failed (${reason})`)),
     ...(opts.onStateless ? { onStateless: ({ payload }: { payload: string }) => opts.onStateless?.(payload) } : {}),
   });
   provider.attach();
-  // Further documents on the same socket, as the browser opens them (no awareness: a player's party document).
-  const extra = (opts.alsoOpen ?? []).map((name) => {
-    const d = new Y.Doc();
-    let done: () => void = () => {};
-    let fail: (e: Error) => void = () => {};
-    const ready = new Promise<void>((res, rej) => {
-      done = res;
-      fail = rej;
-    });
-    const p = new HocuspocusProvider({
-      websocketProvider: socket,
-      name,
-      document: d,
-      token: "cookie",
-      awareness: null,
-      onSynced: () => done(),
-      onAuthenticationFailed: ({ reason }) => fail(new Error(`${name}: authentication failed (${reason})`)),
-    });
-    p.attach();
-    return { doc: d, provider: p, ready };
-  });
-  return {
-    doc,
-    provider,
-    view: [doc, ...extra.map((e) => e.doc)],
-    synced: Promise.all([synced, ...extra.map((e) => e.ready)]).then(() => undefined),
-    destroy() {
-      for (const e of extra) {
-        e.provider.destroy();
-        e.doc.destroy();
-      }
-      provider.destroy();
-      socket.destroy();
-      doc.destroy();
-    },
-  };
+  return { doc, provider, synced };
 }
 
 /** Connect many clients a few at a time (each connection authenticates against the database). */

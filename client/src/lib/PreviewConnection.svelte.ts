@@ -27,27 +27,9 @@ export class PreviewConnection {
     this.documentName = documentName;
     this.doc = new Y.Doc({ gc: true });
     this.party = new Y.Doc({ gc: true });
-    this.#partyProvider = new HocuspocusProvider({
-      websocketProvider: socket,
-      name: partyName,
-      document: this.party,
-      awareness: null,
-      onSynced: ({ state }) => {
-        this.#partySynced = state;
-      },
-    });
-    this.#partyProvider.attach();
-    this.#provider = new HocuspocusProvider({
-      websocketProvider: socket,
-      name: documentName,
-      document: this.doc,
-      // A preview sends no awareness (the server would drop it anyway): the DM is not "in" that view.
-      awareness: null,
-      onSynced: ({ state }) => {
-        this.#synced = state;
-      },
-    });
-    this.#provider.attach();
+    // A preview sends no awareness (the server would drop it anyway): the DM is not "in" that view.
+    this.#partyProvider = readOnlyProvider(socket, partyName, this.party, (state) => (this.#partySynced = state));
+    this.#provider = readOnlyProvider(socket, documentName, this.doc, (state) => (this.#synced = state));
     this.meta = new MapMeta(this.doc, "player");
     this.terrain = new TerrainLayer(this.doc, this.party);
     this.labels = new MapLayer(this.doc, "label", this.party);
@@ -71,4 +53,22 @@ export class PreviewConnection {
     this.doc.destroy();
     this.party.destroy();
   }
+}
+
+/** A provider on the campaign socket that only reads: no awareness, sync state reported to `onSynced`. */
+function readOnlyProvider(
+  socket: HocuspocusProviderWebsocket,
+  name: string,
+  doc: Y.Doc,
+  onSynced: (state: boolean) => void,
+): HocuspocusProvider {
+  const provider = new HocuspocusProvider({
+    websocketProvider: socket,
+    name,
+    document: doc,
+    awareness: null,
+    onSynced: ({ state }) => onSynced(state),
+  });
+  provider.attach();
+  return provider;
 }

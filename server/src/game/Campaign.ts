@@ -40,6 +40,7 @@ import {
   type PlayerMeta,
   type PlayerServerPresence,
   type PresenceUser,
+  type RevealIndex,
   type SessionAction,
   type SessionStatus,
 } from "@hexcrawl/shared";
@@ -101,7 +102,7 @@ interface Player {
 }
 
 /** Every hex a player (or party) document holds a field of. */
-function partyHexes(doc: Y.Doc): Set<HexKey> {
+function hexesOf(doc: Y.Doc): Set<HexKey> {
   const out = new Set<HexKey>();
   for (const f of HEX_FIELDS) for (const h of doc.getMap(f).keys()) out.add(h);
   return out;
@@ -488,13 +489,13 @@ export class Campaign {
   private async writeProjection(
     dm: Document,
     players: Player[],
-    index: ReturnType<typeof indexReveals>,
+    index: RevealIndex,
     scope: Set<HexKey> | null,
+    /** The DM listed the hexes (a partial publish): no player counts as fully published by it. */
     listed: boolean,
     actorId: string | null,
     mode: BroadcastMode,
   ): Promise<{ hexes: number; players: number; at: number }> {
-    const hexes = listed ? scope : null;
     const origin = gameOrigin("publish");
     const meta: PlayerMeta = projectPlayerMeta(dm);
     const metaJson = JSON.stringify(meta);
@@ -507,7 +508,7 @@ export class Campaign {
     // document and a player's own (a `*` reveal added or removed while theirs stays) never disappears from
     // that player's view between the two updates — no false "hidden" or "just revealed" on their map.
     const partyRemovals: HexKey[] = [];
-    for (const h of scope ?? partyHexes(party)) if (!partyTarget.has(h) && holdsHex(party, h)) partyRemovals.push(h);
+    for (const h of scope ?? hexesOf(party)) if (!partyTarget.has(h) && holdsHex(party, h)) partyRemovals.push(h);
     let partyChanged: HexKey[] = [];
     party.transact(() => {
       partyChanged = applyView(party, partyTarget, { hexes: partyTarget.keys(), origin });
@@ -518,7 +519,7 @@ export class Campaign {
     for (const p of players) {
       const doc = await this.playerDoc(p.userId);
       // A player not fully published since attach (new member, new instance) gets everything, not a delta.
-      const full = !scope || (!hexes && !this.fullyPublished.has(p.userId));
+      const full = !scope || (!listed && !this.fullyPublished.has(p.userId));
       const target = projectPrivate(dm, p.userId, index, full ? undefined : scope);
       // Hexes and meta in one transaction: at most one update per player document per publish, none when
       // only the party document changed.
@@ -535,7 +536,7 @@ export class Campaign {
         }, origin);
         this.metaWritten.set(p.userId, metaJson);
       }
-      if (!hexes) this.fullyPublished.add(p.userId);
+      if (!listed) this.fullyPublished.add(p.userId);
       if (changed.length > 0 || metaChanged || partyChanged.length > 0 || partyRemoved) changedPlayers.push(p.userId);
       for (const h of changed) changedHexes.add(h);
     }

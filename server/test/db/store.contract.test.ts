@@ -215,29 +215,40 @@ describeEachStore("storage contract", (kind: StoreKind) => {
       expect(await store.fetch(name)).toBeNull();
     });
 
+    /**
+     * Two instances (two pools) each hold a base plus their own edits and store their full states at the same
+     * moment, 10 each; with `claimBase` every write claims the base's version as its own.
+     */
+    async function raceDivergentStores(compact: CompactMode, claimBase: boolean) {
+      const other = secondPool(t);
+      try {
+        const a = new PostgresDocumentStore(t.db.pool, compact);
+        const b = new PostgresDocumentStore(other.pool, compact);
+        const name = `doc-${randomBytes(4).toString("hex")}`;
+        const base = updateSetting("0,0", "plains");
+        const { version } = await a.store(name, base);
+        const claim = claimBase ? version : undefined;
+        const writes: Promise<{ version: number; merged: Uint8Array | null }>[] = [];
+        const expected: Record<string, string> = { "0,0": "plains" };
+        for (let i = 0; i < 10; i++) {
+          writes.push(a.store(name, updateSetting(`${i},1`, "a", base), claim));
+          writes.push(b.store(name, updateSetting(`${i},2`, "b", base), claim));
+          expected[`${i},1`] = "a";
+          expected[`${i},2`] = "b";
+        }
+        const results = await Promise.all(writes);
+        const stored = await a.fetch(name);
+        if (!stored) throw new Error("the raced document has no row");
+        return { results, stored, expected };
+      } finally {
+        await other.end();
+      }
+    }
+
     for (const compact of [CompactMode.merge, CompactMode.rebuild]) {
       it(`[STORE5] concurrent stores of divergent updates keep the union (${compact})`, async () => {
-        const other = secondPool(t);
-        try {
-          const a = new PostgresDocumentStore(t.db.pool, compact);
-          const b = new PostgresDocumentStore(other.pool, compact);
-          const name = `doc-${randomBytes(4).toString("hex")}`;
-          const base = updateSetting("0,0", "plains");
-          await a.store(name, base);
-          // Two instances each hold the base plus their own edits and store their full state at the same time.
-          const writes: Promise<unknown>[] = [];
-          const expected: Record<string, string> = { "0,0": "plains" };
-          for (let i = 0; i < 10; i++) {
-            writes.push(a.store(name, updateSetting(`${i},1`, "a", base)));
-            writes.push(b.store(name, updateSetting(`${i},2`, "b", base)));
-            expected[`${i},1`] = "a";
-            expected[`${i},2`] = "b";
-          }
-          await Promise.all(writes);
-          expect(terrainOf((await a.fetch(name))!.state)).toEqual(expected);
-        } finally {
-          await other.end();
-        }
+        const { stored, expected } = await raceDivergentStores(compact, false);
+        expect(terrainOf(stored.state)).toEqual(expected);
       });
     }
 
@@ -333,32 +344,13 @@ describeEachStore("storage contract", (kind: StoreKind) => {
 
     for (const compact of [CompactMode.merge, CompactMode.rebuild]) {
       it(`[STORE5] concurrent stores of divergent states with one stale base keep the union (${compact})`, async () => {
-        const other = secondPool(t);
-        try {
-          const a = new PostgresDocumentStore(t.db.pool, compact);
-          const b = new PostgresDocumentStore(other.pool, compact);
-          const name = `doc-${randomBytes(4).toString("hex")}`;
-          const base = updateSetting("0,0", "plains");
-          const { version } = await a.store(name, base);
-          // Every writer holds the base (version 1) plus its own edit and claims that base: at most one write can be
-          // a replacement, every other one finds the version moved on and merges.
-          const writes: Promise<{ version: number; merged: Uint8Array | null }>[] = [];
-          const expected: Record<string, string> = { "0,0": "plains" };
-          for (let i = 0; i < 10; i++) {
-            writes.push(a.store(name, updateSetting(`${i},1`, "a", base), version));
-            writes.push(b.store(name, updateSetting(`${i},2`, "b", base), version));
-            expected[`${i},1`] = "a";
-            expected[`${i},2`] = "b";
-          }
-          const results = await Promise.all(writes);
-          expect(results.filter((r) => r.merged === null).length).toBeLessThanOrEqual(1);
-          expect(results.map((r) => r.version).sort((x, y) => x - y)).toEqual(Array.from({ length: 20 }, (_, i) => i + 2));
-          const stored = (await a.fetch(name))!;
-          expect(stored.version).toBe(21);
-          expect(terrainOf(stored.state)).toEqual(expected);
-        } finally {
-          await other.end();
-        }
+        // Every writer claims the base (version 1): at most one write can be a replacement, every other one finds
+        // the version moved on and merges.
+        const { results, stored, expected } = await raceDivergentStores(compact, true);
+        expect(results.filter((r) => r.merged === null).length).toBeLessThanOrEqual(1);
+        expect(results.map((r) => r.version).sort((x, y) => x - y)).toEqual(Array.from({ length: 20 }, (_, i) => i + 2));
+        expect(stored.version).toBe(21);
+        expect(terrainOf(stored.state)).toEqual(expected);
       });
     }
 

@@ -43,38 +43,13 @@ export function connectClient(
     minDelay: 100,
     maxDelay: 1000,
   });
-  const doc = new Y.Doc();
-  let resolveReady: (ok: boolean) => void = () => {};
-  const ready = new Promise<boolean>((resolve) => {
-    resolveReady = resolve;
-  });
-  const provider = new HocuspocusProvider({
-    websocketProvider: socket,
-    name: documentName,
-    document: doc,
-    token: "cookie",
-    onSynced: () => resolveReady(true),
-    onAuthenticationFailed: ({ reason }) => {
-      client.deniedReason = reason;
-      resolveReady(false);
-    },
-  });
-  const client: TestClient = {
-    doc,
-    socket,
-    provider,
-    ready,
-    deniedReason: null,
-    destroy() {
-      provider.destroy();
-      socket.destroy();
-      doc.destroy();
-    },
+  const client = connectOnSocket({ socket }, documentName);
+  // The socket is this client's own: closing the client closes it too (same object: deniedReason stays live).
+  const closeDocument = client.destroy.bind(client);
+  client.destroy = () => {
+    closeDocument();
+    socket.destroy();
   };
-  // y-protocols ignores a first awareness state with clock 0 on the receiving side: announce once
-  // (clock 1) so the server sees this client in presence. The browser client does the same.
-  provider.awareness?.setLocalState({});
-  provider.attach();
   return client;
 }
 
@@ -112,6 +87,8 @@ export function connectOnSocket(owner: Pick<TestClient, "socket">, documentName:
       doc.destroy();
     },
   };
+  // y-protocols ignores a first awareness state with clock 0 on the receiving side: announce once
+  // (clock 1) so the server sees this client in presence. The browser client does the same.
   provider.awareness?.setLocalState({});
   provider.attach();
   return client;
