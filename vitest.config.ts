@@ -1,4 +1,5 @@
 import { defineConfig } from "vitest/config";
+import { svelte } from "@sveltejs/vite-plugin-svelte";
 
 /**
  * Three projects, all run by `npm test`:
@@ -19,6 +20,9 @@ export default defineConfig({
           include: ["shared/src/**/*.test.ts", "server/src/**/*.test.ts", "client/src/**/*.test.ts", "bench/lib/**/*.test.ts"],
           environment: "node",
         },
+        // Client state classes (`*.svelte.ts`) use runes: compile them as the app does, so their own logic
+        // (DmEditor's writes and undo) is tested in memory. No component is rendered here.
+        plugins: [svelte({ configFile: false, compilerOptions: { runes: true } })],
       },
       {
         test: {

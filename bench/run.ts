@@ -3,12 +3,16 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
-import { parseConfig, type BenchConfig } from "./lib/config.ts";
+import { parseConfig, Scenario, type BenchConfig } from "./lib/config.ts";
 import { killAllServers, ServerProcess } from "./lib/childServer.ts";
 import { evaluateGoals, renderMarkdown, type BenchResults } from "./lib/report.ts";
-import { baselineIdle, baselinePublish, baselineTyping } from "./scenarios/baseline.ts";
+import { baselineIdle, baselinePublish, baselinePublishEach, baselineTyping } from "./scenarios/baseline.ts";
 import { bigMap, Campaign, hexcrawlIdle, PUBLISH_NA, RevealMode, signUpUsers } from "./scenarios/hexcrawl.ts";
 import { buildClient, panFrames } from "./scenarios/client.ts";
+import { ackLatency } from "./scenarios/journal.ts";
+import { exchangeBench } from "./scenarios/exchange.ts";
+import { capacityBench } from "./scenarios/capacity.ts";
+import { DEFAULT_CAPACITY_LIMITS } from "./lib/capacity.ts";
 import type { NotAvailable } from "./scenarios/common.ts";
 import { postgresReachable } from "../server/test/support/app.ts";
 
@@ -104,7 +108,7 @@ async function main(): Promise<void> {
     store: "n/a",
     startedAt: new Date().toISOString(),
     durationS: 0,
-    baseline: { publish: {}, typing: { na: "not run" }, idle: { na: "not run" } },
+    baseline: { publish: {}, publishEach: {}, typing: { na: "not run" }, idle: { na: "not run" } },
     hexcrawl: {
       publish: { all: {}, each: {} },
       immediate: { na: "not run" },
@@ -113,6 +117,9 @@ async function main(): Promise<void> {
       bigMap: { na: "not run" },
       client: { na: "not run" },
     },
+    journal: { na: "not run" },
+    exchange: { na: "not run" },
+    capacity: { na: "not run" },
   };
   log(`machine: ${results.machine.cpuModel} × ${results.machine.cores}, Node ${results.machine.node}`);
 
@@ -122,6 +129,7 @@ async function main(): Promise<void> {
     try {
       for (const n of cfg.playerCounts) {
         results.baseline.publish[n] = await attempt(`baseline publish, N=${n}`, () => baselinePublish(base, n, cfg.rounds));
+        (results.baseline.publishEach ??= {})[n] = await attempt(`baseline publish, N=${n} documents`, () => baselinePublishEach(base, n, cfg.rounds));
       }
       if (want("immediate")) {
         results.baseline.typing = await attempt(`baseline typing, ${cfg.immediatePlayers} readers`, () =>
@@ -136,9 +144,52 @@ async function main(): Promise<void> {
     }
   }
 
+  // ---- Exchange: import and export of a big map, in-process children (issue 16) -----------------
+  if (want("exchange")) {
+    results.exchange = await attempt(`import and export of a ${cfg.bigMapHexes}-hex map`, () => exchangeBench(cfg.bigMapHexes));
+  }
+
   // ---- Hex Crawl: the real server --------------------------------------------------------------
   const store = await prepareStore(cfg);
   results.store = store.label;
+  // ---- Update journal: acknowledgement latency with and without it ------------------------------
+  if (want("journal")) {
+    results.journal = await attempt(`acknowledgement latency with and without the update journal (${store.label})`, async () => {
+      // One data directory each: a PGlite directory is one process's (on Postgres both share the database).
+      const dirs = await Promise.all([0, 1].map(() => mkdtemp(path.join(os.tmpdir(), "hexcrawl-bench-journal-"))));
+      const options = (i: number) => JSON.stringify({ ...store.options, dataDir: dirs[i] });
+      const servers: ServerProcess[] = [];
+      try {
+        servers.push(await ServerProcess.start("no-journal", "persistenceServer.ts", { BENCH_JOURNAL: "off", BENCH_SERVER_OPTIONS: options(0) }));
+        servers.push(await ServerProcess.start("journal", "persistenceServer.ts", { BENCH_JOURNAL: "on", BENCH_SERVER_OPTIONS: options(1) }));
+        const [off, on] = servers as [ServerProcess, ServerProcess];
+        return await ackLatency(off, on, cfg.ackRounds, cfg.ackClients);
+      } finally {
+        for (const s of servers) await s.stop();
+        for (const d of dirs) await rm(d, { recursive: true, force: true });
+      }
+    });
+  }
+  // ---- Capacity: campaigns per server until a latency limit, against Hocuspocus + extension-database -----------
+  if (want("capacity")) {
+    results.capacity = await attempt(`capacity ramp (${store.label})`, () =>
+      capacityBench(
+        {
+          step: cfg.capacityStep,
+          growth: cfg.capacityGrowth,
+          max: cfg.capacityMax,
+          windowMs: cfg.capacityWindowMs,
+          budgetMs: cfg.capacityBudgetMs,
+          mapHexes: cfg.capacityHexes,
+          players: cfg.capacityPlayers,
+          limits: DEFAULT_CAPACITY_LIMITS,
+        },
+        store.options,
+        store.options.databaseUrl ?? null,
+        log,
+      ),
+    );
+  }
   let clientDir: string | NotAvailable | undefined;
   if (want("client")) {
     if (cfg.clientDir) clientDir = cfg.clientDir;
@@ -148,121 +199,127 @@ async function main(): Promise<void> {
       clientDir = "dir" in built ? built.dir : built;
     }
   }
-  const hc = await ServerProcess.start("hexcrawl", "hexcrawlServer.ts", {
-    BENCH_SERVER_OPTIONS: JSON.stringify({ ...store.options, ...(typeof clientDir === "string" ? { clientDir } : {}) }),
-  });
+  // The Hex Crawl server of the scenarios below (capacity and journal start their own).
+  const hcWanted = ([Scenario.publish, Scenario.immediate, Scenario.connections, Scenario.bigmaps, Scenario.client] as const).some((s) => cfg.scenarios.has(s));
+  const hc = hcWanted
+    ? await ServerProcess.start("hexcrawl", "hexcrawlServer.ts", {
+        BENCH_SERVER_OPTIONS: JSON.stringify({ ...store.options, ...(typeof clientDir === "string" ? { clientDir } : {}) }),
+      })
+    : null;
   try {
-    const poolSize = Math.max(
-      1,
-      ...(want("publish") ? cfg.playerCounts : []),
-      want("immediate") ? cfg.immediatePlayers : 0,
-      want("connections") ? cfg.idleConnections : 0,
-      want("bigmaps") ? cfg.mapComparePlayers : 0,
-    );
-    log(`signing up ${poolSize} players and a DM (${store.label})`);
-    const { dm, players } = await signUpUsers(hc, poolSize);
-
-    if (want("connections")) {
-      results.hexcrawl.idle = await attempt(`Hex Crawl idle, ${cfg.idleConnections} players`, () =>
-        hexcrawlIdle(hc, dm, players.slice(0, cfg.idleConnections), cfg.idleCpuWindowMs),
+    if (hc) {
+      const poolSize = Math.max(
+        1,
+        ...(want("publish") ? cfg.playerCounts : []),
+        want("immediate") ? cfg.immediatePlayers : 0,
+        want("connections") ? cfg.idleConnections : 0,
+        want("bigmaps") ? cfg.mapComparePlayers : 0,
       );
-    }
+      log(`signing up ${poolSize} players and a DM (${store.label})`);
+      const { dm, players } = await signUpUsers(hc, poolSize);
 
-    let bigCampaignId: string | null = null;
-    if (want("bigmaps")) {
-      for (const [key, size] of [["small", cfg.smallMapHexes], ["big", cfg.bigMapHexes]] as const) {
-        results.hexcrawl.mapCompare[key] = await attempt(`publish on a ${size}-hex map, ${cfg.mapComparePlayers} players`, async () => {
-          const c = await Campaign.create(hc, dm, players.slice(0, cfg.mapComparePlayers), `bench map ${size}`, size);
-          try {
-            await c.probe();
-            if (c.publishNa) return { na: c.publishNa };
-            await c.connectPlayers();
-            return await c.publishRounds(RevealMode.all, cfg.rounds, cfg.rowBudgetMs);
-          } finally {
-            c.destroy();
-          }
-        });
-      }
-      const firstPlayer = players[0];
-      if (firstPlayer) {
-        const big = await attempt(`big map: ${cfg.bigMapHexes} hexes, ${cfg.bigRevealedHexes} revealed`, () =>
-          bigMap(hc, dm, firstPlayer, cfg.bigMapHexes, cfg.bigRevealedHexes),
+      if (want("connections")) {
+        results.hexcrawl.idle = await attempt(`Hex Crawl idle, ${cfg.idleConnections} players`, () =>
+          hexcrawlIdle(hc, dm, players.slice(0, cfg.idleConnections), cfg.idleCpuWindowMs),
         );
-        results.hexcrawl.bigMap = big;
-        if (!("na" in big)) bigCampaignId = big.campaignId;
       }
-    }
 
-    if (want("client")) {
-      if (clientDir === undefined || typeof clientDir !== "string") results.hexcrawl.client = clientDir ?? { na: "no client" };
-      else {
-        results.hexcrawl.client = await attempt(`client pan in Chromium, ${cfg.bigMapHexes} hexes`, async () => {
-          let id = bigCampaignId;
-          if (!id) {
-            const c = await Campaign.create(hc, dm, [], `bench client ${cfg.bigMapHexes}`, cfg.bigMapHexes);
-            id = c.id;
-            c.destroy();
+      let bigCampaignId: string | null = null;
+      if (want("bigmaps")) {
+        for (const [key, size] of [["small", cfg.smallMapHexes], ["big", cfg.bigMapHexes]] as const) {
+          results.hexcrawl.mapCompare[key] = await attempt(`publish on a ${size}-hex map, ${cfg.mapComparePlayers} players`, async () => {
+            const c = await Campaign.create(hc, dm, players.slice(0, cfg.mapComparePlayers), `bench map ${size}`, size);
+            try {
+              await c.probe();
+              if (c.publishNa) return { na: c.publishNa };
+              await c.connectPlayers();
+              return await c.publishRounds(RevealMode.all, cfg.rounds, cfg.rowBudgetMs);
+            } finally {
+              c.destroy();
+            }
+          });
+        }
+        const firstPlayer = players[0];
+        if (firstPlayer) {
+          const big = await attempt(`big map: ${cfg.bigMapHexes} hexes, ${cfg.bigRevealedHexes} revealed`, () =>
+            bigMap(hc, dm, firstPlayer, cfg.bigMapHexes, cfg.bigRevealedHexes),
+          );
+          results.hexcrawl.bigMap = big;
+          if (!("na" in big)) bigCampaignId = big.campaignId;
+        }
+      }
+
+      if (want("client")) {
+        if (clientDir === undefined || typeof clientDir !== "string") results.hexcrawl.client = clientDir ?? { na: "no client" };
+        else {
+          results.hexcrawl.client = await attempt(`client pan in Chromium, ${cfg.bigMapHexes} hexes`, async () => {
+            let id = bigCampaignId;
+            if (!id) {
+              const c = await Campaign.create(hc, dm, [], `bench client ${cfg.bigMapHexes}`, cfg.bigMapHexes);
+              id = c.id;
+              c.destroy();
+            }
+            await mkdir(RESULTS_DIR, { recursive: true });
+            return panFrames(hc.url, dm, id, cfg.bigMapHexes, cfg.panMs, RESULTS_DIR);
+          });
+        }
+      }
+      // Publish rows last: at N=200 the server can stay busy long after a row (stores, event log), and the
+      // memory and cold-load figures above need a quiet server.
+      let immediateDone = false;
+      const runImmediate = async (c: Campaign) => {
+        results.hexcrawl.immediate = await attempt(`Hex Crawl immediate mode, ${c.players.length} players`, () =>
+          c.immediateTyping(cfg.keystrokes, cfg.keystrokesPerSecond),
+        );
+        immediateDone = true;
+      };
+
+      if (want("publish")) {
+        for (const n of cfg.playerCounts) {
+          let campaign: Campaign | null = null;
+          try {
+            log(`Hex Crawl campaign with ${n} players`);
+            campaign = await Campaign.create(hc, dm, players.slice(0, n), `bench publish ${n}`, cfg.smallMapHexes);
+            await campaign.probe();
+            if (campaign.publishNa) {
+              log(`  ${campaign.publishNa}`);
+              results.hexcrawl.publish.all[n] = { na: campaign.publishNa };
+              results.hexcrawl.publish.each[n] = { na: campaign.publishNa };
+              continue;
+            }
+            await campaign.connectPlayers();
+            const c = campaign;
+            results.hexcrawl.publish.all[n] = await attempt(`Hex Crawl publish to *, N=${n}`, () => c.publishRounds(RevealMode.all, cfg.rounds, cfg.rowBudgetMs));
+            results.hexcrawl.publish.each[n] = await attempt(`Hex Crawl publish to each player, N=${n}`, () => c.publishRounds(RevealMode.each, cfg.rounds, cfg.rowBudgetMs));
+            if (want("immediate") && n === cfg.immediatePlayers) await runImmediate(c);
+          } catch (err) {
+            results.hexcrawl.publish.all[n] ??= na(err);
+            results.hexcrawl.publish.each[n] ??= { na: "campaign setup failed" };
+          } finally {
+            campaign?.destroy();
           }
-          await mkdir(RESULTS_DIR, { recursive: true });
-          return panFrames(hc.url, dm, id, cfg.bigMapHexes, cfg.panMs, RESULTS_DIR);
-        });
+        }
       }
-    }
-    // Publish rows last: at N=200 the server can stay busy long after a row (stores, event log), and the
-    // memory and cold-load figures above need a quiet server.
-    let immediateDone = false;
-    const runImmediate = async (c: Campaign) => {
-      results.hexcrawl.immediate = await attempt(`Hex Crawl immediate mode, ${c.players.length} players`, () =>
-        c.immediateTyping(cfg.keystrokes, cfg.keystrokesPerSecond),
-      );
-      immediateDone = true;
-    };
-
-    if (want("publish")) {
-      for (const n of cfg.playerCounts) {
+      if (want("immediate") && !immediateDone) {
         let campaign: Campaign | null = null;
         try {
-          log(`Hex Crawl campaign with ${n} players`);
-          campaign = await Campaign.create(hc, dm, players.slice(0, n), `bench publish ${n}`, cfg.smallMapHexes);
+          campaign = await Campaign.create(hc, dm, players.slice(0, cfg.immediatePlayers), "bench immediate", cfg.smallMapHexes);
           await campaign.probe();
-          if (campaign.publishNa) {
-            log(`  ${campaign.publishNa}`);
-            results.hexcrawl.publish.all[n] = { na: campaign.publishNa };
-            results.hexcrawl.publish.each[n] = { na: campaign.publishNa };
-            continue;
-          }
-          await campaign.connectPlayers();
-          const c = campaign;
-          results.hexcrawl.publish.all[n] = await attempt(`Hex Crawl publish to *, N=${n}`, () => c.publishRounds(RevealMode.all, cfg.rounds, cfg.rowBudgetMs));
-          results.hexcrawl.publish.each[n] = await attempt(`Hex Crawl publish to each player, N=${n}`, () => c.publishRounds(RevealMode.each, cfg.rounds, cfg.rowBudgetMs));
-          if (want("immediate") && n === cfg.immediatePlayers) await runImmediate(c);
+          if (!campaign.publishNa) await campaign.connectPlayers();
+          await runImmediate(campaign);
         } catch (err) {
-          results.hexcrawl.publish.all[n] ??= na(err);
-          results.hexcrawl.publish.each[n] ??= { na: "campaign setup failed" };
+          results.hexcrawl.immediate = na(err);
         } finally {
           campaign?.destroy();
         }
       }
     }
-    if (want("immediate") && !immediateDone) {
-      let campaign: Campaign | null = null;
-      try {
-        campaign = await Campaign.create(hc, dm, players.slice(0, cfg.immediatePlayers), "bench immediate", cfg.smallMapHexes);
-        await campaign.probe();
-        if (!campaign.publishNa) await campaign.connectPlayers();
-        await runImmediate(campaign);
-      } catch (err) {
-        results.hexcrawl.immediate = na(err);
-      } finally {
-        campaign?.destroy();
-      }
-    }
-
   } finally {
-    await hc.stop();
+    await hc?.stop();
     await store.cleanup().catch((err: unknown) => log(`store cleanup failed: ${String(err)}`));
     if (typeof clientDir === "string" && !cfg.clientDir) await rm(clientDir, { recursive: true, force: true });
   }
+
 
   results.durationS = (Date.now() - t0) / 1000;
   const full: BenchResults = { ...results, goals: evaluateGoals(results) };

@@ -7,13 +7,14 @@ const DEV_BACKEND_URL = "http://localhost:8080";
 // Resolved from this file, not from the working directory, so `vite build` from anywhere writes client/dist.
 const CLIENT_ROOT = decodeURIComponent(new URL(".", import.meta.url).pathname);
 
-export default defineConfig({
+// HDR2: no source maps in a production build unless asked for (`SOURCEMAP=true npm run build`); the e2e build keeps them.
+export default defineConfig(({ mode }) => ({
   root: CLIENT_ROOT,
   plugins: [svelte()],
   build: {
     outDir: `${CLIENT_ROOT}dist`,
     emptyOutDir: true,
-    sourcemap: true,
+    sourcemap: mode === "test" || process.env["SOURCEMAP"] === "true",
   },
   server: {
     proxy: {
@@ -22,4 +23,4 @@ export default defineConfig({
       "/collab": { target: DEV_BACKEND_URL, ws: true },
     },
   },
-});
+}));

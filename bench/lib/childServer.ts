@@ -38,12 +38,16 @@ export class ServerProcess {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
 
-  private constructor(
-    readonly name: string,
-    readonly child: ChildProcess,
-    readonly url: string,
-    readonly port: number,
-  ) {
+  readonly name: string;
+  readonly child: ChildProcess;
+  readonly url: string;
+  readonly port: number;
+
+  private constructor(name: string, child: ChildProcess, url: string, port: number) {
+    this.name = name;
+    this.child = child;
+    this.url = url;
+    this.port = port;
     child.on("message", (raw: unknown) => {
       const msg = raw as ServerMessage;
       if (msg.type !== "rpc") return;

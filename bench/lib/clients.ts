@@ -1,6 +1,7 @@
 import * as Y from "yjs";
 import { HocuspocusProvider, HocuspocusProviderWebsocket } from "@hocuspocus/provider";
-import { PROTOCOL_VERSION, parseServerMessage, type Command } from "@hexcrawl/shared/protocol";
+import type { Command } from "@hexcrawl/shared/protocol";
+import { ProtocolClient } from "@hexcrawl/shared/protocolClient";
 import { COMMAND_WINDOW_MS, COMMANDS_PER_WINDOW } from "../../server/src/game/GameExtension.ts";
 import { cookieSocketClass } from "../../server/test/support/providers.ts";
 
@@ -17,76 +18,6 @@ export async function waitFor(what: string, check: () => boolean | Promise<boole
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-/** One account on the real HTTP API, with its session cookie. */
-export class BenchUser {
-  cookie = "";
-  id = "";
-
-  constructor(
-    readonly baseUrl: string,
-    readonly email: string,
-    readonly password = "bench horse battery staple",
-  ) {}
-
-  /** JSON request with the session cookie and the Origin a browser would send; throws on a non-2xx. */
-  async request(method: string, path: string, body?: unknown): Promise<unknown> {
-    const res = await fetch(this.baseUrl + path, {
-      method,
-      headers: {
-        ...(this.cookie ? { cookie: this.cookie } : {}),
-        ...(body !== undefined ? { "content-type": "application/json" } : {}),
-        ...(method !== "GET" ? { origin: this.baseUrl } : {}),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      redirect: "manual",
-    });
-    for (const c of res.headers.getSetCookie()) this.absorbCookie(c);
-    const text = await res.text();
-    if (res.status < 200 || res.status >= 300) throw new Error(`${method} ${path} → ${res.status} ${text.slice(0, 300)}`);
-    return text ? (JSON.parse(text) as unknown) : null;
-  }
-
-  private absorbCookie(setCookie: string): void {
-    const pair = setCookie.split(";")[0] ?? "";
-    const eq = pair.indexOf("=");
-    if (eq < 0) return;
-    const jar = new Map(
-      this.cookie
-        .split("; ")
-        .filter(Boolean)
-        .map((c) => [c.slice(0, c.indexOf("=")), c.slice(c.indexOf("=") + 1)] as const),
-    );
-    const value = pair.slice(eq + 1).trim();
-    if (value === "" || /max-age=0/i.test(setCookie)) jar.delete(pair.slice(0, eq).trim());
-    else jar.set(pair.slice(0, eq).trim(), value);
-    this.cookie = [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
-  }
-
-  async signUp(): Promise<this> {
-    const r = (await this.request("POST", "/api/auth/sign-up/email", {
-      name: this.email.split("@")[0],
-      email: this.email,
-      password: this.password,
-    })) as { user: { id: string } };
-    this.id = r.user.id;
-    return this;
-  }
-
-  async createCampaign(name: string): Promise<string> {
-    const r = (await this.request("POST", "/api/campaigns", { name })) as { campaign: { id: string } };
-    return r.campaign.id;
-  }
-
-  async invite(campaignId: string, role: "player" | "dm"): Promise<string> {
-    const r = (await this.request("POST", `/api/campaigns/${campaignId}/invites`, { role })) as { code: string };
-    return r.code;
-  }
-
-  async accept(code: string): Promise<void> {
-    await this.request("POST", `/api/invites/${code}/accept`);
-  }
-}
 
 const socketClass = (cookie: string, origin: string) => cookieSocketClass(cookie, origin);
 
@@ -194,27 +125,33 @@ export type CommandOutcome =
   | { kind: "error"; code: string; message: string }
   | { kind: "timeout" };
 
-/** Sends DM commands as stateless messages on the DM connection and matches responses by id. */
+/**
+ * DM commands for the bench: the one protocol client (shared/src/protocolClient.ts) on the DM provider, plus
+ * client-side pacing so the bench never hits the server's per-connection command limit.
+ */
 export class CommandChannel {
-  private seq = 0;
-  private readonly waiting = new Map<string, (r: CommandOutcome) => void>();
-  private readonly sentAt = new Map<string, number>();
+  readonly #handlers = new Set<(payload: string) => void>();
+  readonly #client: ProtocolClient;
   /** Send times (Date.now) of recent commands, for the client-side pacing below. */
   private readonly recent: number[] = [];
 
   /** Feed every stateless payload from the DM provider here. */
   readonly onStateless = (payload: string): void => {
-    const msg = parseServerMessage(payload);
-    if (!msg || !("id" in msg)) return;
-    const done = this.waiting.get(msg.id);
-    if (!done) return;
-    this.waiting.delete(msg.id);
-    const ms = performance.now() - (this.sentAt.get(msg.id) ?? 0);
-    this.sentAt.delete(msg.id);
-    done(msg.ok ? { kind: "ok", result: msg.result, ms } : { kind: "error", code: msg.error.code, message: msg.error.message });
+    for (const handler of this.#handlers) handler(payload);
   };
 
-  constructor(private readonly provider: () => HocuspocusProvider) {}
+  constructor(provider: () => HocuspocusProvider) {
+    this.#client = new ProtocolClient(
+      {
+        send: (payload) => provider().sendStateless(payload),
+        listen: (handler) => {
+          this.#handlers.add(handler);
+          return () => this.#handlers.delete(handler);
+        },
+      },
+      { idPrefix: "bench-", timeoutMs: DEFAULT_WAIT_MS },
+    );
+  }
 
   /**
    * Wait until sending one more command stays within the server's per-connection command limit. A
@@ -231,23 +168,13 @@ export class CommandChannel {
     }
   }
 
-  /** Send `cmd` (call `pace` first); resolves with the response, or `timeout` after `timeoutMs`. Never rejects. */
-  send(cmd: Command, timeoutMs = DEFAULT_WAIT_MS): Promise<CommandOutcome> {
+  /** Send `cmd` (call `pace` first); resolves with the answer, or `timeout` after `timeoutMs`. Never rejects. */
+  async send(cmd: Command, timeoutMs = DEFAULT_WAIT_MS): Promise<CommandOutcome> {
     this.recent.push(Date.now());
-    const id = `bench-${++this.seq}`;
-    return new Promise<CommandOutcome>((resolve) => {
-      const timer = setTimeout(() => {
-        this.waiting.delete(id);
-        this.sentAt.delete(id);
-        resolve({ kind: "timeout" });
-      }, timeoutMs);
-      this.waiting.set(id, (r) => {
-        clearTimeout(timer);
-        resolve(r);
-      });
-      this.sentAt.set(id, performance.now());
-      this.provider().sendStateless(JSON.stringify({ v: PROTOCOL_VERSION, id, cmd }));
-    });
+    const r = await this.#client.send(cmd, { timeoutMs });
+    if (r.ok) return { kind: "ok", result: r.result, ms: r.ms };
+    if (r.error.code === "TIMEOUT") return { kind: "timeout" };
+    return { kind: "error", code: r.error.code, message: r.error.message };
   }
 }
 

@@ -8,6 +8,9 @@ export const Scenario = {
   bigmaps: "bigmaps",
   connections: "connections",
   client: "client",
+  journal: "journal",
+  exchange: "exchange",
+  capacity: "capacity",
 } as const;
 export type Scenario = (typeof Scenario)[keyof typeof Scenario];
 const ALL_SCENARIOS = Object.values(Scenario);
@@ -49,6 +52,21 @@ export interface BenchConfig {
   clientDir: string | undefined;
   /** Drag duration of the client pan, per view. */
   panMs: number;
+  /** Journal scenario: measured single-client rounds per server (burst rows: a quarter of it). */
+  ackRounds: number;
+  /** Journal scenario: clients editing at the same instant in a burst round. */
+  ackClients: number;
+  /** Capacity scenario (issue 14): campaigns added per step, the most tried, one measuring window per step. */
+  capacityStep: number;
+  /** Each step has at least this many times the campaigns of the one before (1 = linear). */
+  capacityGrowth: number;
+  capacityMax: number;
+  capacityWindowMs: number;
+  /** Ramp time budget per server; the ramp stops before a step that would end after it (a lower bound then). */
+  capacityBudgetMs: number;
+  /** Map size and players of each capacity campaign (the issue: 2,000 and 6). */
+  capacityHexes: number;
+  capacityPlayers: number;
 }
 
 const HELP = `npm run bench -- [options]            (every option also as env BENCH_<NAME>, e.g. BENCH_ROUNDS=60)
@@ -65,12 +83,27 @@ const HELP = `npm run bench -- [options]            (every option also as env BE
   --client-dir DIR        built client to serve (default: build one into a temp dir)
   --pan-ms 2000
   --row-budget-ms 30000   a publish row stops early (fewer rounds, shown in the table) after this long
-  --quick                 small smoke run: --n 10,50 --rounds 10 --keystrokes 20 --idle-connections 50`;
+  --ack-rounds 200 --ack-clients 20   journal scenario: acknowledgement rounds, clients per burst
+  --capacity-step 16 --capacity-growth 2 --capacity-max 128
+                          capacity: each step adds 16 campaigns or grows ×2 (1 = linear), up to 128
+  --capacity-window-ms 20000            capacity: measuring window per step (≥ 20000: a publish per campaign)
+  --capacity-budget-s 150               capacity: ramp time budget per server (setup included; Hex Crawl still
+                                        runs every count the baseline held)
+  --capacity-hexes 2000 --capacity-players 6
+  --quick                 small smoke run: --n 10,50 --rounds 10 --keystrokes 20 --idle-connections 50 --ack-rounds 40
+                          --capacity-step 2 --capacity-max 4 --capacity-budget-s 60`;
 
 function int(name: string, v: string | undefined, fallback: number, min = 1): number {
   if (v === undefined || v === "") return fallback;
   const n = Number(v);
   if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer ≥ ${min}, got ${v}`);
+  return n;
+}
+
+function factor(name: string, v: string | undefined, fallback: number): number {
+  if (v === undefined || v === "") return fallback;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 1 || n > 10) throw new Error(`--${name} must be a number from 1 to 10, got ${v}`);
   return n;
 }
 
@@ -96,6 +129,15 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): BenchConfig
       "client-dir": { type: "string" },
       "pan-ms": { type: "string" },
       "row-budget-ms": { type: "string" },
+      "ack-rounds": { type: "string" },
+      "ack-clients": { type: "string" },
+      "capacity-step": { type: "string" },
+      "capacity-growth": { type: "string" },
+      "capacity-max": { type: "string" },
+      "capacity-window-ms": { type: "string" },
+      "capacity-budget-s": { type: "string" },
+      "capacity-hexes": { type: "string" },
+      "capacity-players": { type: "string" },
       quick: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -137,5 +179,14 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): BenchConfig
     databaseUrl: values["database-url"] ?? env["BENCH_DATABASE_URL"] ?? env["DATABASE_URL"],
     clientDir: pick(values["client-dir"], "CLIENT_DIR"),
     panMs: int("pan-ms", pick(values["pan-ms"], "PAN_MS"), 2000),
+    ackRounds: int("ack-rounds", pick(values["ack-rounds"], "ACK_ROUNDS"), quick ? 40 : 200),
+    ackClients: int("ack-clients", pick(values["ack-clients"], "ACK_CLIENTS"), quick ? 10 : 20),
+    capacityStep: int("capacity-step", pick(values["capacity-step"], "CAPACITY_STEP"), quick ? 2 : 16),
+    capacityGrowth: factor("capacity-growth", pick(values["capacity-growth"], "CAPACITY_GROWTH"), 2),
+    capacityMax: int("capacity-max", pick(values["capacity-max"], "CAPACITY_MAX"), quick ? 4 : 128),
+    capacityWindowMs: int("capacity-window-ms", pick(values["capacity-window-ms"], "CAPACITY_WINDOW_MS"), 20_000, 1000),
+    capacityBudgetMs: 1000 * int("capacity-budget-s", pick(values["capacity-budget-s"], "CAPACITY_BUDGET_S"), quick ? 60 : 150),
+    capacityHexes: int("capacity-hexes", pick(values["capacity-hexes"], "CAPACITY_HEXES"), 2_000, 200),
+    capacityPlayers: int("capacity-players", pick(values["capacity-players"], "CAPACITY_PLAYERS"), 6),
   };
 }

@@ -1,6 +1,6 @@
 import * as Y from "yjs";
 import { describe, expect, it } from "vitest";
-import { Arrival, shown } from "./fanout.ts";
+import { Arrival, shown, Watch } from "./fanout.ts";
 
 function relay(from: Y.Doc, to: Y.Doc[]): void {
   from.on("update", (u: Uint8Array) => {
@@ -36,5 +36,24 @@ describe("Arrival", () => {
     own.getMap("terrain").set("1,0", "hills");
     expect(typeof (await done)).toBe("number");
     expect(shown([own, party], "terrain", "2,0")).toBeUndefined();
+  });
+});
+
+describe("Watch", () => {
+  it("[BENCH13] many changes in flight on one receiver: each resolves on the first update that shows it, in any order", () => {
+    const receiver = new Y.Doc();
+    const watch = new Watch([receiver]);
+    const seen: string[] = [];
+    const terrain = receiver.getMap<string>("terrain");
+    watch.add(() => terrain.get("0,0") === "forest", () => seen.push("a"));
+    watch.add(() => terrain.get("1,0") === "hills", () => seen.push("b"));
+    terrain.set("1,0", "hills");
+    expect(seen).toEqual(["b"]);
+    terrain.set("0,0", "forest");
+    expect(seen).toEqual(["b", "a"]);
+    expect(watch.size).toBe(0);
+    watch.add(() => true, () => seen.push("c")); // already shown: at once
+    expect(seen).toEqual(["b", "a", "c"]);
+    watch.close();
   });
 });

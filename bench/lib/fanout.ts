@@ -23,7 +23,10 @@ export function shown(receiver: Receiver, map: string, key: string): unknown {
 export class Arrival {
   private check: ((index: number) => void) | null = null;
 
-  constructor(private readonly docs: readonly Receiver[]) {
+  private readonly docs: readonly Receiver[];
+
+  constructor(docs: readonly Receiver[]) {
+    this.docs = docs;
     docs.forEach((r, i) => {
       for (const doc of r) doc.on("update", () => this.check?.(i));
     });
@@ -134,4 +137,53 @@ export async function typeAndTrack(opts: {
   }
   const latenciesMs = latency.slice(1).filter((x) => !Number.isNaN(x));
   return { keystrokes, latenciesMs, lost: keystrokes - latenciesMs.length, windowMs: performance.now() - started };
+}
+
+/**
+ * Many changes in flight on one receiver at once (a co-DM's edits, one a second, while earlier ones may still be on
+ * their way): each is resolved with performance.now() on the first update of the receiver after which `check` holds.
+ * At most `maxPending` are watched; older ones are dropped unresolved (their sample then counts its age).
+ */
+export class Watch {
+  private readonly pending: { check: () => boolean; done: (at: number) => void }[] = [];
+  private readonly onUpdate = () => this.scan();
+  private readonly receiver: Receiver;
+  private readonly maxPending: number;
+
+  constructor(receiver: Receiver, maxPending = 1000) {
+    this.receiver = receiver;
+    this.maxPending = maxPending;
+    for (const doc of receiver) doc.on("update", this.onUpdate);
+  }
+
+  /** Watch for `check`; `done` gets the time the receiver first showed it (at once if it already does). */
+  add(check: () => boolean, done: (at: number) => void): void {
+    if (check()) {
+      done(performance.now());
+      return;
+    }
+    this.pending.push({ check, done });
+    if (this.pending.length > this.maxPending) this.pending.shift();
+  }
+
+  get size(): number {
+    return this.pending.length;
+  }
+
+  private scan(): void {
+    const now = performance.now();
+    for (let i = this.pending.length - 1; i >= 0; i--) {
+      const p = this.pending[i];
+      if (p && p.check()) {
+        this.pending.splice(i, 1);
+        p.done(now);
+      }
+    }
+  }
+
+  /** Stop watching (unresolved changes stay unresolved). */
+  close(): void {
+    for (const doc of this.receiver) doc.off("update", this.onUpdate);
+    this.pending.length = 0;
+  }
 }

@@ -76,4 +76,8 @@ export interface StatsResult {
   documents: number;
   connections: number;
   names: string[];
+  /** The update journal's counters, when the server has one: entries committed and statements that carried them. */
+  journal?: { appended: number; batches: number };
+  /** Writing statements and their parameter bytes sent to Postgres, when the server meters its pg driver (pgMeter.ts). */
+  pgWrites?: { statements: number; bytes: number; byTable: Record<string, { statements: number; bytes: number }> };
 }

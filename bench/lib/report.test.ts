@@ -40,6 +40,24 @@ describe("goals", () => {
     expect(byId.get("G6")?.pass).toBe(false); // 2×
   });
 
+  it("[BENCH14] per-player rows are judged against the N-documents baseline, `*` rows against the one-document baseline", () => {
+    const r = results();
+    const row = (p50Ms: number, cpuMsPerPublish: number, receivers: number) => ({ rounds: 50, p50Ms, p99Ms: p50Ms * 2, maxMs: p50Ms * 3, receivers, cpuMsPerPublish });
+    r.baseline.publishEach = { "10": row(20, 10, 10), "200": row(300, 200, 200) };
+    r.hexcrawl.publish.each = { "10": row(25, 30, 10), "200": row(400, 500, 200) };
+    const byId = new Map(evaluateGoals(r).map((g) => [g.id, g]));
+    expect(byId.get("G1-each-10")?.measured).toBe("1.25×"); // 25 vs 20, not 25 vs the one-document 10
+    expect(byId.get("G3-each-200")?.measured).toBe("2.50×"); // 500 vs 200
+    expect(byId.get("G4-each")?.measured).toBe("2.47×"); // (500-30)/190 vs (200-10)/190
+    expect(byId.get("G1-all-10")?.measured).toBe("1.40×"); // `*` keeps the one-document baseline
+    const md = renderMarkdown({ ...r, goals: evaluateGoals(r) });
+    expect(md).toContain("| 200 | plain Hocuspocus, N documents |");
+    // Results from before the N-documents baseline: no fair baseline, so n/a, never judged against one document.
+    const old = results();
+    old.hexcrawl.publish.each = r.hexcrawl.publish.each;
+    expect(evaluateGoals(old).find((g) => g.id === "G1-each-10")?.pass).toBeNull();
+  });
+
   it("[BENCH6] an unmeasured figure is n/a, never a pass", () => {
     const goals = evaluateGoals(results());
     for (const id of ["G1-each-10", "G2-each-200", "G4-each", "G7", "G8"]) {

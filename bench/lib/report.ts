@@ -1,5 +1,12 @@
 import type { BigMapResult } from "../scenarios/hexcrawl.ts";
 import type { PanRow } from "../scenarios/client.ts";
+import type { AckRow, JournalResult } from "../scenarios/journal.ts";
+import type { ExchangeResult } from "../scenarios/exchange.ts";
+import type { CapacityResult } from "../scenarios/capacity.ts";
+import { capacityGoals, renderCapacity } from "./capacityReport.ts";
+import { bytes, ms, naCell, NA_TEXT, ratio, safeRatio, table, type GoalResult } from "./format.ts";
+
+export { safeRatio, type GoalResult };
 import { isNa, type IdleRow, type NotAvailable, type PublishRow, type TypingRow } from "../scenarios/common.ts";
 
 /** What one run measured; written as bench/results/latest.json. */
@@ -11,6 +18,11 @@ export interface BenchResults {
   durationS: number;
   baseline: {
     publish: Record<string, PublishRow | NotAvailable>;
+    /**
+     * N documents, one reader each, the writer putting the block into every one: the baseline of the per-player rows
+     * (issue 14; absent in results of older runs, whose per-player rows were judged against `publish`).
+     */
+    publishEach?: Record<string, PublishRow | NotAvailable>;
     typing: TypingRow | NotAvailable;
     idle: IdleRow | NotAvailable;
   };
@@ -22,48 +34,13 @@ export interface BenchResults {
     bigMap: BigMapResult | NotAvailable;
     client: PanRow[] | NotAvailable;
   };
+  /** Acknowledgement latency with and without the update journal (absent in results of older runs). */
+  journal?: JournalResult | NotAvailable;
+  /** Import and export of a big map (issue 16; absent in results of older runs). */
+  exchange?: ExchangeResult | NotAvailable;
+  /** Campaigns per server against Hocuspocus + extension-database (issue 14; absent in results of older runs). */
+  capacity?: CapacityResult | NotAvailable;
   goals: GoalResult[];
-}
-
-/** One goal of issue 6, checked. `pass` is null when it could not be measured. */
-export interface GoalResult {
-  id: string;
-  goal: string;
-  measured: string;
-  limit: string;
-  pass: boolean | null;
-}
-
-const NA_TEXT = "n/a";
-
-function ms(x: number): string {
-  return Number.isFinite(x) ? x.toFixed(x < 10 ? 2 : 1) : NA_TEXT;
-}
-
-function ratio(x: number): string {
-  return Number.isFinite(x) ? `${x.toFixed(2)}×` : NA_TEXT;
-}
-
-function bytes(x: number): string {
-  if (!Number.isFinite(x)) return NA_TEXT;
-  if (Math.abs(x) >= 1024 * 1024) return `${(x / 1024 / 1024).toFixed(2)} MiB`;
-  if (Math.abs(x) >= 1024) return `${(x / 1024).toFixed(1)} KiB`;
-  return `${x.toFixed(0)} B`;
-}
-
-function table(head: string[], rows: string[][]): string {
-  const line = (cells: string[]) => `| ${cells.join(" | ")} |`;
-  return [line(head), line(head.map(() => "---")), ...rows.map(line)].join("\n");
-}
-
-function naCell(x: NotAvailable): string {
-  return `${NA_TEXT} (${x.na})`;
-}
-
-/** Ratio of two figures, NaN unless both are measured and the base is positive. */
-export function safeRatio(a: number | undefined, b: number | undefined): number {
-  if (a === undefined || b === undefined || !Number.isFinite(a) || !Number.isFinite(b) || b <= 0) return Number.NaN;
-  return a / b;
 }
 
 /** The whole report as Markdown (printed to stdout and written as latest.md). */
@@ -77,24 +54,31 @@ export function renderMarkdown(r: BenchResults): string {
 
   out.push("### Publish: 100 hexes to N receivers");
   out.push("");
-  out.push("Latency: baseline from the writer's transaction, Hex Crawl from the `publish` command, to the last receiver's provider holding all 100 hexes. CPU: server process, per round.");
+  out.push(
+    "Latency: baseline from the writer's (first) transaction, Hex Crawl from the `publish` command, to the last receiver's provider holding all 100 hexes. CPU: server process, per round. " +
+      "Ratios: revealed to `*` against plain Hocuspocus with one document (one write, fanned out to N readers); revealed to each player against plain Hocuspocus with N documents, " +
+      "the writer putting the block into each reader's own document (the same work: N different documents written, each sent to one reader).",
+  );
   out.push("");
   const pubRows: string[][] = [];
   for (const n of Object.keys(r.baseline.publish).concat(Object.keys(r.hexcrawl.publish.all)).filter((v, i, a) => a.indexOf(v) === i).sort((a, b) => Number(a) - Number(b))) {
-    const base = r.baseline.publish[n];
-    const variants: [string, PublishRow | NotAvailable | undefined][] = [
-      ["plain Hocuspocus", base],
-      ["Hex Crawl, revealed to `*`", r.hexcrawl.publish.all[n]],
-      ["Hex Crawl, revealed to each player", r.hexcrawl.publish.each[n]],
+    const one = r.baseline.publish[n];
+    const many = eachBaseline(r)[n];
+    // [label, row, the baseline its ratios are against (undefined: it is a baseline)]
+    const variants: [string, PublishRow | NotAvailable | undefined, PublishRow | NotAvailable | undefined][] = [
+      ["plain Hocuspocus, one document", one, undefined],
+      ...(r.baseline.publishEach ? [["plain Hocuspocus, N documents", many, undefined] as [string, PublishRow | NotAvailable | undefined, undefined]] : []),
+      ["Hex Crawl, revealed to `*`", r.hexcrawl.publish.all[n], one],
+      ["Hex Crawl, revealed to each player", r.hexcrawl.publish.each[n], many],
     ];
-    for (const [label, row] of variants) {
+    for (const [label, row, base] of variants) {
       if (row === undefined) continue;
       if (isNa(row)) {
         pubRows.push([n, label, naCell(row), "", "", "", "", "", "", ""]);
         continue;
       }
       const b = base && !isNa(base) ? base : undefined;
-      const isBase = row === base;
+      const isBase = base === undefined;
       pubRows.push([
         n,
         label,
@@ -184,6 +168,56 @@ export function renderMarkdown(r: BenchResults): string {
   );
   out.push("");
 
+  out.push("### Acknowledgement latency: update journal (DUR9)");
+  out.push("");
+  out.push("From a client's edit to the server's acknowledgement (`unsyncedChanges` back to 0). Both servers run Hex Crawl's persistence alone; one acknowledges once the update is applied in memory, the other once it is in the journal in Postgres.");
+  out.push("");
+  const j = r.journal ?? { na: "not run" };
+  if (isNa(j)) out.push(naCell(j));
+  else {
+    const ackRow = (label: string, kind: string, row: AckRow, base: AckRow | null): string[] => [
+      kind,
+      label,
+      String(row.clients),
+      String(row.rounds),
+      ms(row.p50Ms),
+      ms(row.p99Ms),
+      ms(row.maxMs),
+      base ? ratio(safeRatio(row.p50Ms, base.p50Ms)) : "",
+      base ? ratio(safeRatio(row.p99Ms, base.p99Ms)) : "",
+      row.entriesPerStatement === null ? "" : row.entriesPerStatement.toFixed(1),
+    ];
+    out.push(
+      table(
+        ["edits", "server", "clients", "acks", "p50 ms", "p99 ms", "max ms", "p50 ×", "p99 ×", "updates per append statement"],
+        [
+          ackRow("no journal (acknowledged in memory)", "one at a time", j.withoutJournal.single, null),
+          ackRow("journal (acknowledged in Postgres)", "one at a time", j.withJournal.single, j.withoutJournal.single),
+          ackRow("no journal (acknowledged in memory)", "burst: every client at once", j.withoutJournal.burst, null),
+          ackRow("journal (acknowledged in Postgres)", "burst: every client at once", j.withJournal.burst, j.withoutJournal.burst),
+        ],
+      ),
+    );
+  }
+  out.push("");
+
+  out.push("### Import and export (issue 16, BENCH12)");
+  out.push("");
+  const x = r.exchange ?? { na: "not run" };
+  if (isNa(x)) out.push(naCell(x));
+  else {
+    out.push(`One ${x.hexes}-hex map (terrain everywhere, names, notes, DM notes, reveals), each path in a fresh process: median of 3 runs, peak RSS above an empty run.`);
+    out.push("");
+    out.push(table(["what", "ms", "peak MiB"], x.rows.map((row) => [row.what, ms(row.ms), row.peakMiB.toFixed(1)])));
+    out.push("");
+    const verdict = (v: number) => `${ratio(v)} ${v <= 2 ? "PASS" : "**FAIL**"}`;
+    out.push(`Import vs CRDT build (goal ≤ 2×): time ${verdict(x.importTimeRatio)}, peak memory ${verdict(x.importMemoryRatio)}.`);
+  }
+  out.push("");
+
+  out.push(...renderCapacity(r.capacity ?? { na: "not run" }));
+  out.push("");
+
   out.push("### Goals (issue 6)");
   out.push("");
   out.push(
@@ -200,6 +234,14 @@ export function renderMarkdown(r: BenchResults): string {
   return out.join("\n");
 }
 
+/**
+ * The baseline of the per-player rows: N documents (issue 14). Results of runs before it have none: their per-player
+ * rows have no fair baseline, so their ratios are n/a rather than judged against the one-document baseline.
+ */
+function eachBaseline(r: Omit<BenchResults, "goals">): Record<string, PublishRow | NotAvailable> {
+  return r.baseline.publishEach ?? {};
+}
+
 /** Check every goal of the issue against the measured figures. */
 export function evaluateGoals(r: Omit<BenchResults, "goals">): GoalResult[] {
   const goals: GoalResult[] = [];
@@ -208,20 +250,21 @@ export function evaluateGoals(r: Omit<BenchResults, "goals">): GoalResult[] {
   };
   const ns = Object.keys(r.baseline.publish).sort((a, b) => Number(a) - Number(b));
   const num = (row: PublishRow | NotAvailable | undefined, f: (p: PublishRow) => number) => (row && !isNa(row) ? f(row) : Number.NaN);
-  for (const [mode, label] of [["all", "`*`"], ["each", "each player"]] as const) {
+  const baselines = { all: r.baseline.publish, each: eachBaseline(r) };
+  for (const [mode, label, base] of [["all", "`*`", "one document"], ["each", "each player", "N documents"]] as const) {
     for (const n of ns) {
-      const b = r.baseline.publish[n];
+      const b = baselines[mode][n];
       const h = r.hexcrawl.publish[mode][n];
-      add(`G1-${mode}-${n}`, `publish p50 vs baseline, N=${n}, revealed to ${label}`, safeRatio(num(h, (p) => p.p50Ms), num(b, (p) => p.p50Ms)), 1.5);
-      add(`G2-${mode}-${n}`, `publish p99 vs baseline, N=${n}, revealed to ${label}`, safeRatio(num(h, (p) => p.p99Ms), num(b, (p) => p.p99Ms)), 2);
-      add(`G3-${mode}-${n}`, `server CPU per publish vs baseline, N=${n}, revealed to ${label}`, safeRatio(num(h, (p) => p.cpuMsPerPublish), num(b, (p) => p.cpuMsPerPublish)), 2);
+      add(`G1-${mode}-${n}`, `publish p50 vs baseline (${base}), N=${n}, revealed to ${label}`, safeRatio(num(h, (p) => p.p50Ms), num(b, (p) => p.p50Ms)), 1.5);
+      add(`G2-${mode}-${n}`, `publish p99 vs baseline (${base}), N=${n}, revealed to ${label}`, safeRatio(num(h, (p) => p.p99Ms), num(b, (p) => p.p99Ms)), 2);
+      add(`G3-${mode}-${n}`, `server CPU per publish vs baseline (${base}), N=${n}, revealed to ${label}`, safeRatio(num(h, (p) => p.cpuMsPerPublish), num(b, (p) => p.cpuMsPerPublish)), 2);
     }
     const lo = ns[0];
     const hi = ns[ns.length - 1];
     if (lo !== undefined && hi !== undefined && lo !== hi) {
       const slope = (rows: Record<string, PublishRow | NotAvailable>) =>
         (num(rows[hi], (p) => p.cpuMsPerPublish) - num(rows[lo], (p) => p.cpuMsPerPublish)) / (Number(hi) - Number(lo));
-      add(`G4-${mode}`, `server CPU per extra player vs baseline per extra reader (N ${lo}→${hi}), revealed to ${label}`, safeRatio(slope(r.hexcrawl.publish[mode]), slope(r.baseline.publish)), 3);
+      add(`G4-${mode}`, `server CPU per extra player vs baseline (${base}) per extra reader (N ${lo}→${hi}), revealed to ${label}`, safeRatio(slope(r.hexcrawl.publish[mode]), slope(baselines[mode])), 3);
     }
   }
   const mc = r.hexcrawl.mapCompare;
@@ -234,5 +277,6 @@ export function evaluateGoals(r: Omit<BenchResults, "goals">): GoalResult[] {
   const worst = isNa(client) ? Number.NaN : Math.max(...client.map((c) => c.p95Ms));
   // rAF deltas of a frame that made every 60 Hz vsync scatter ±0.5 ms around 16.67 ms; a missed frame is 33 ms.
   add("G8", "client pan p95 frame time at 10,000 hexes (worst view; ±0.5 ms vsync jitter allowed)", worst, 16.7, (v) => `${v.toFixed(2)} ms`, 0.5);
+  goals.push(...capacityGoals(r.capacity ?? { na: "not run" }));
   return goals;
 }

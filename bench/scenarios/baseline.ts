@@ -8,8 +8,8 @@ import { mean, summarize } from "../lib/stats.ts";
 import { blocks, PUBLISH_HEXES, ROUND_TIMEOUT_MS, SETTLE_MS, WARMUP_ROUNDS, type IdleRow, type PublishRow, type TypingRow } from "./common.ts";
 
 /**
- * The plain Hocuspocus baseline: 1 writer + N readers on one document, no auth, no persistence.
- * A round = the writer sets 100 hexes in one transaction (measured), then deletes them (not measured),
+ * The plain Hocuspocus baseline, no auth, no persistence: 1 writer + N readers on one document, or N documents with
+ * one reader each (the per-player baseline). A round = the writer sets 100 hexes (measured), then deletes them (not measured),
  * so the document stays the same size across rounds — exactly like the Hex Crawl reveal / hide rounds.
  * The hexes carry what a Hex Crawl player receives for the same block of the same seeded map (terrain,
  * and the labels and notes of those that have them), so both sides move the same content.
@@ -25,52 +25,95 @@ function connect(server: ServerProcess, name: string): BenchClient {
   return connectClient(wsUrl(server), name, { origin: ORIGIN });
 }
 
-/** Publish rows of the baseline for one N. */
+/** The hexes' content (what a Hex Crawl player receives for them), set or deleted by a writer in one transaction. */
+const PUBLISH_FIELDS = ["terrain", "label", "notes"] as const;
+
+/**
+ * Rounds of the baseline's publish: each round `write` sets one 100-hex block (measured, from the first write to the
+ * last receiver holding the block), then `erase` deletes it (not measured), so documents keep their size.
+ */
+async function publishRounds(
+  server: ServerProcess,
+  receivers: readonly BenchClient[],
+  writers: readonly BenchClient[],
+  rounds: number,
+): Promise<PublishRow> {
+  const arrival = new Arrival(receivers.map((c) => c.view));
+  const hexes = mapHexes(1000);
+  const content = visibleContent(hexes);
+  // The blocks Hex Crawl reveals (Campaign.roundBlocks skips the first block, used for typing).
+  const hexBlocks = blocks(hexes.slice(PUBLISH_HEXES), PUBLISH_HEXES);
+  const latencies: number[] = [];
+  const cpus: number[] = [];
+  for (let r = 0; r < WARMUP_ROUNDS + rounds; r++) {
+    const block = hexBlocks[r % hexBlocks.length] ?? [];
+    const cpu0 = await server.cpu();
+    const arrived = arrival.arm((r) => block.every((h) => shown(r, DmMap.terrain, h) !== undefined), ROUND_TIMEOUT_MS);
+    const t0 = performance.now();
+    for (const writer of writers) {
+      writer.doc.transact(() => {
+        for (const h of block) {
+          const view = content.get(h) ?? {};
+          for (const f of PUBLISH_FIELDS) {
+            const v = view[f];
+            if (v !== undefined) writer.doc.getMap<unknown>(f).set(h, v);
+          }
+        }
+      });
+    }
+    const t1 = await arrived;
+    const cpu1 = await server.cpu();
+    if (r >= WARMUP_ROUNDS) {
+      latencies.push(t1 - t0);
+      cpus.push(cpuMs(cpu0, cpu1));
+    }
+    const gone = arrival.arm((r) => block.every((h) => shown(r, DmMap.terrain, h) === undefined), ROUND_TIMEOUT_MS);
+    for (const writer of writers) {
+      writer.doc.transact(() => {
+        for (const h of block) for (const f of PUBLISH_FIELDS) writer.doc.getMap<unknown>(f).delete(h);
+      });
+    }
+    await gone;
+    await sleep(10);
+  }
+  return { receivers: receivers.length, ...summarize(latencies), cpuMsPerPublish: mean(cpus) };
+}
+
+/**
+ * Publish rows of the baseline for one N, the same hexes for every reader: 1 writer + N readers on one document, one
+ * transaction a round. The fair baseline of Hex Crawl's reveals to `*`.
+ */
 export async function baselinePublish(server: ServerProcess, readers: number, rounds: number): Promise<PublishRow> {
   const name = `baseline-publish-${readers}`;
   const writer = connect(server, name);
   await writer.synced;
   const clients = await connectMany(Array.from({ length: readers }, (_, i) => i), () => connect(server, name));
   try {
-    const arrival = new Arrival(clients.map((c) => c.view));
-    const hexes = mapHexes(1000);
-    const content = visibleContent(hexes);
-    // The blocks Hex Crawl reveals (Campaign.roundBlocks skips the first block, used for typing).
-    const hexBlocks = blocks(hexes.slice(PUBLISH_HEXES), PUBLISH_HEXES);
-    const fields = ["terrain", "label", "notes"] as const;
-    const latencies: number[] = [];
-    const cpus: number[] = [];
-    for (let r = 0; r < WARMUP_ROUNDS + rounds; r++) {
-      const block = hexBlocks[r % hexBlocks.length] ?? [];
-      const cpu0 = await server.cpu();
-      const arrived = arrival.arm((r) => block.every((h) => shown(r, DmMap.terrain, h) !== undefined), ROUND_TIMEOUT_MS);
-      const t0 = performance.now();
-      writer.doc.transact(() => {
-        for (const h of block) {
-          const view = content.get(h) ?? {};
-          for (const f of fields) {
-            const v = view[f];
-            if (v !== undefined) writer.doc.getMap<unknown>(f).set(h, v);
-          }
-        }
-      });
-      const t1 = await arrived;
-      const cpu1 = await server.cpu();
-      if (r >= WARMUP_ROUNDS) {
-        latencies.push(t1 - t0);
-        cpus.push(cpuMs(cpu0, cpu1));
-      }
-      const gone = arrival.arm((r) => block.every((h) => shown(r, DmMap.terrain, h) === undefined), ROUND_TIMEOUT_MS);
-      writer.doc.transact(() => {
-        for (const h of block) for (const f of fields) writer.doc.getMap<unknown>(f).delete(h);
-      });
-      await gone;
-      await sleep(10);
-    }
-    return { receivers: readers, ...summarize(latencies), cpuMsPerPublish: mean(cpus) };
+    return await publishRounds(server, clients, [writer], rounds);
   } finally {
     for (const c of clients) c.destroy();
     writer.destroy();
+  }
+}
+
+/**
+ * Publish rows of the baseline for one N, a different secret per reader: N documents, one per reader, and the writer
+ * puts the block into each reader's own document (N transactions a round, one connection per document). The fair
+ * baseline of Hex Crawl's reveals to each player (issue 14): the same work — N documents written, each sent to one
+ * reader — where the one-document baseline writes once and fans out.
+ */
+export async function baselinePublishEach(server: ServerProcess, readers: number, rounds: number): Promise<PublishRow> {
+  const names = Array.from({ length: readers }, (_, i) => `baseline-each-${readers}-${i}`);
+  const writers = await connectMany(names, (name) => connect(server, name));
+  try {
+    const clients = await connectMany(names, (name) => connect(server, name));
+    try {
+      return await publishRounds(server, clients, writers, rounds);
+    } finally {
+      for (const c of clients) c.destroy();
+    }
+  } finally {
+    for (const w of writers) w.destroy();
   }
 }
 

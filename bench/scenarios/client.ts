@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser } from "playwright-core";
-import type { BenchUser } from "../lib/clients.ts";
+import type { HttpUser } from "../../server/test/support/http.ts";
 import { percentile } from "../lib/stats.ts";
 import type { NotAvailable } from "./common.ts";
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../../test/e2e/support/browser.ts";
@@ -56,7 +56,7 @@ export interface PanRow {
 
 /** Build the client into a temp directory (never touching client/dist); a reason string on failure. */
 export async function buildClient(): Promise<{ dir: string } | NotAvailable> {
-  if (!existsSync(path.join(REPO_ROOT, "client/src/components/HexMap.svelte"))) return { na: "no HexMap component" };
+  if (!existsSync(path.join(REPO_ROOT, "client/src/map/HexMap.svelte"))) return { na: "no HexMap component" };
   const dir = await mkdtemp(path.join(os.tmpdir(), "hexcrawl-bench-client-"));
   const vite = path.join(REPO_ROOT, "node_modules/vite/bin/vite.js");
   const code = await new Promise<number | null>((resolve) => {
@@ -75,7 +75,7 @@ export async function buildClient(): Promise<{ dir: string } | NotAvailable> {
   return { dir };
 }
 
-function cookiesFor(user: BenchUser, url: string) {
+function cookiesFor(user: HttpUser, url: string) {
   return user.cookie
     .split("; ")
     .filter(Boolean)
@@ -85,7 +85,7 @@ function cookiesFor(user: BenchUser, url: string) {
 /** Drag the DM's map at the default zoom and zoomed out (most of the map in view); frame deltas of each. */
 export async function panFrames(
   baseUrl: string,
-  dm: BenchUser,
+  dm: HttpUser,
   campaignId: string,
   mapHexes: number,
   panMs: number,

@@ -3,8 +3,8 @@ import { dmDocName, partyDocName, playerDocName } from "@hexcrawl/shared/docName
 import type { HexKey } from "@hexcrawl/shared/hex";
 import { ALL_PLAYERS, DmMap, revealKey, setDmSetting } from "@hexcrawl/shared/model";
 import type { Command } from "@hexcrawl/shared/protocol";
+import { HttpUser } from "../../server/test/support/http.ts";
 import {
-  BenchUser,
   CommandChannel,
   connectClient,
   connectMany,
@@ -56,10 +56,10 @@ async function inBatches<T>(items: readonly T[], parallel: number, fn: (item: T,
 }
 
 /** Sign up `count` players and one DM through the real API. */
-export async function signUpUsers(server: ServerProcess, count: number): Promise<{ dm: BenchUser; players: BenchUser[] }> {
+export async function signUpUsers(server: ServerProcess, count: number): Promise<{ dm: HttpUser; players: HttpUser[] }> {
   const run = `${process.pid}-${Date.now()}`;
-  const dm = await new BenchUser(server.url, `dm-${run}@bench.test`).signUp();
-  const players = Array.from({ length: count }, (_, i) => new BenchUser(server.url, `p${i}-${run}@bench.test`));
+  const dm = await new HttpUser(server.url, `dm-${run}@bench.test`).signUp();
+  const players = Array.from({ length: count }, (_, i) => new HttpUser(server.url, `p${i}-${run}@bench.test`));
   await inBatches(players, HTTP_PARALLEL, async (p) => {
     await p.signUp();
   });
@@ -78,19 +78,24 @@ export class Campaign {
   /** Non-null once a probe found publish unusable. */
   publishNa: string | null = null;
 
-  private constructor(
-    readonly server: ServerProcess,
-    readonly id: string,
-    readonly dm: BenchUser,
-    readonly players: readonly BenchUser[],
-    readonly hexes: readonly HexKey[],
-  ) {
+  readonly server: ServerProcess;
+  readonly id: string;
+  readonly dm: HttpUser;
+  readonly players: readonly HttpUser[];
+  readonly hexes: readonly HexKey[];
+
+  private constructor(server: ServerProcess, id: string, dm: HttpUser, players: readonly HttpUser[], hexes: readonly HexKey[]) {
+    this.server = server;
+    this.id = id;
+    this.dm = dm;
+    this.players = players;
+    this.hexes = hexes;
     this.cmd = new CommandChannel(() => this.dmClient.provider);
     this.dmClient = this.connectDm();
   }
 
   /** Create the campaign, invite every player, open the DM document and draw a `mapSize`-hex map. */
-  static async create(server: ServerProcess, dm: BenchUser, players: readonly BenchUser[], name: string, mapSize: number): Promise<Campaign> {
+  static async create(server: ServerProcess, dm: HttpUser, players: readonly HttpUser[], name: string, mapSize: number): Promise<Campaign> {
     const id = await dm.createCampaign(name);
     await inBatches(players, HTTP_PARALLEL, async (p) => {
       await p.accept(await dm.invite(id, "player"));
@@ -106,7 +111,7 @@ export class Campaign {
     return dmDocName(this.id);
   }
 
-  playerDocName(p: BenchUser): string {
+  playerDocName(p: HttpUser): string {
     return playerDocName(this.id, p.id);
   }
 
@@ -118,8 +123,18 @@ export class Campaign {
     });
   }
 
+  /** Make `user` a co-DM of this campaign (an invite with the DM role, accepted). */
+  async inviteDm(user: HttpUser): Promise<void> {
+    await user.accept(await this.dm.invite(this.id, "dm"));
+  }
+
+  /** A co-DM's connection to the DM document (no command channel: the owner sends the commands). */
+  connectCoDm(user: HttpUser): BenchClient {
+    return connectClient(collabUrl(this.server, this.id), dmDocName(this.id), { cookie: user.cookie, origin: this.server.url });
+  }
+
   /** A player as the browser connects: their own document and the party document on one socket. */
-  connectPlayer(p: BenchUser): BenchClient {
+  connectPlayer(p: HttpUser): BenchClient {
     return connectClient(collabUrl(this.server, this.id), playerDocName(this.id, p.id), {
       cookie: p.cookie,
       origin: this.server.url,
@@ -287,7 +302,7 @@ export class Campaign {
 }
 
 /** Memory per idle player connection (with its player document) and idle CPU. */
-export async function hexcrawlIdle(server: ServerProcess, dm: BenchUser, players: readonly BenchUser[], windowMs: number): Promise<IdleRow> {
+export async function hexcrawlIdle(server: ServerProcess, dm: HttpUser, players: readonly HttpUser[], windowMs: number): Promise<IdleRow> {
   const campaign = await Campaign.create(server, dm, players, "bench idle", 1);
   // Only players: the DM's own connection and document are not part of "per idle player".
   campaign.dmClient.destroy();
@@ -346,7 +361,7 @@ async function timedSync(connect: () => BenchClient, ready: (r: Receiver) => boo
  * A big DM document: encoded size; memory per loaded DM document and per player document (against the
  * same hexes in a plain Y.Doc); cold load from the database; first sync of a player with many revealed hexes.
  */
-export async function bigMap(server: ServerProcess, dm: BenchUser, player: BenchUser, mapSize: number, revealed: number): Promise<BigMapResult> {
+export async function bigMap(server: ServerProcess, dm: HttpUser, player: HttpUser, mapSize: number, revealed: number): Promise<BigMapResult> {
   const c = await Campaign.create(server, dm, [player], `bench big ${mapSize}`, mapSize);
   const dmEncodedBytes = Y.encodeStateAsUpdate(c.dmClient.doc).byteLength;
   const revealedHexes = c.hexes.slice(0, revealed);

@@ -1,5 +1,5 @@
 import { Server } from "@hocuspocus/server";
-import { failStartup, sendToDriver, serveBenchRpc } from "./harness.ts";
+import { failStartup, listenForDriver } from "./harness.ts";
 
 /**
  * The baseline: a plain Hocuspocus server with no extensions — no auth, no projection, no persistence.
@@ -7,10 +7,7 @@ import { failStartup, sendToDriver, serveBenchRpc } from "./harness.ts";
  */
 async function main(): Promise<void> {
   const server = new Server({ port: 0, address: "127.0.0.1", quiet: true, stopOnSignals: false });
-  await server.listen();
-  const { port } = server.address;
-  serveBenchRpc(server.hocuspocus, () => server.destroy());
-  sendToDriver({ type: "ready", url: `http://127.0.0.1:${port}`, port });
+  await listenForDriver(server);
 }
 
 main().catch(failStartup);

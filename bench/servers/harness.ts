@@ -1,6 +1,7 @@
 import * as Y from "yjs";
-import type { Hocuspocus } from "@hocuspocus/server";
+import type { Hocuspocus, Server } from "@hocuspocus/server";
 import { HEX_FIELDS, playerMaps, readText } from "@hexcrawl/shared/model";
+import { pgWriteStats } from "./pgMeter.ts";
 import type { CpuSample, LoadResult, MemSample, PlainCopyResult, RpcRequest, ServerMessage, StatsResult } from "../lib/ipc.ts";
 
 /**
@@ -44,6 +45,20 @@ function hexCount(doc: Y.Doc): number {
   return keys.size;
 }
 
+/**
+ * The counters of the update journal (Hex Crawl's persistence extension), when the server has one. Found by shape,
+ * so the baseline server does not load the persistence modules.
+ */
+function journalStats(hocuspocus: Hocuspocus): { appended: number; batches: number } | undefined {
+  for (const extension of hocuspocus.configuration.extensions) {
+    const stats = (extension as { journal?: { stats?: unknown } }).journal?.stats;
+    if (typeof stats === "object" && stats !== null && "appended" in stats && "batches" in stats) {
+      return { appended: Number(stats.appended), batches: Number(stats.batches) };
+    }
+  }
+  return undefined;
+}
+
 /** Wire a Hocuspocus instance to the driver. `close` stops the server. */
 export function serveBenchRpc(hocuspocus: Hocuspocus, close: () => Promise<void>): void {
   const direct = new Map<string, DirectConnection>();
@@ -73,12 +88,17 @@ export function serveBenchRpc(hocuspocus: Hocuspocus, close: () => Promise<void>
       }
       case "mem":
         return memNow();
-      case "stats":
+      case "stats": {
+        const journal = journalStats(hocuspocus);
+        const pgWrites = pgWriteStats();
         return {
           documents: hocuspocus.getDocumentsCount(),
           connections: hocuspocus.getConnectionsCount(),
           names: [...hocuspocus.documents.keys()],
+          ...(journal ? { journal: { appended: journal.appended, batches: journal.batches } } : {}),
+          ...(pgWrites ? { pgWrites } : {}),
         } satisfies StatsResult;
+      }
       case "load": {
         const name = String(args["name"]);
         if (direct.has(name)) throw new Error(`${name} already held`);
@@ -187,3 +207,10 @@ export function failStartup(err: unknown): never {
 }
 
 export { send as sendToDriver };
+
+/** The end of a plain-Hocuspocus bench child's start-up: listen, answer the driver's RPC, say ready. */
+export async function listenForDriver(server: Server, close: () => Promise<void> = () => server.destroy()): Promise<void> {
+  await server.listen();
+  serveBenchRpc(server.hocuspocus, close);
+  send({ type: "ready", url: `http://127.0.0.1:${server.address.port}`, port: server.address.port });
+}

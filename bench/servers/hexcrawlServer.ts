@@ -1,5 +1,6 @@
 import { startApp, type StartOptions } from "../../server/src/app.ts";
 import { failStartup, sendToDriver, serveBenchRpc } from "./harness.ts";
+import { installPgMeter } from "./pgMeter.ts";
 
 /**
  * The real Hex Crawl server (auth, projection, persistence) as started in production, with only the
@@ -13,6 +14,8 @@ const BENCH_LIMIT = 1_000_000;
 async function main(): Promise<void> {
   const raw = process.env["BENCH_SERVER_OPTIONS"];
   const given = (raw ? JSON.parse(raw) : {}) as Pick<StartOptions, "dataDir" | "databaseUrl" | "clientDir">;
+  // Before startApp opens its pool: the capacity scenario reports the statements and bytes written.
+  installPgMeter();
   const app = await startApp({
     port: 0,
     host: "127.0.0.1",

@@ -1,6 +1,6 @@
 import { mount } from "svelte";
-import App from "./App.svelte";
-import { registerServiceWorker } from "./lib/serviceWorker.ts";
+import App from "./app/App.svelte";
+import { registerServiceWorker } from "./connection/serviceWorker.ts";
 import "./app.css";
 
 const target = document.getElementById("app");

@@ -11,7 +11,8 @@ import { migrate } from "./db/migrate.ts";
 import { PostgresDocumentStore } from "./db/DocumentStore.ts";
 import { CLIENT_IP_HEADER, createAuth, sessionUser, type Auth } from "./auth.ts";
 import type { AppContext } from "./context.ts";
-import { ApiError, sendError } from "./http/errors.ts";
+import { ApiError } from "@hexcrawl/shared/httpApi";
+import { sendError } from "./http/errors.ts";
 import { handleApi } from "./http/api.ts";
 import { serveStatic } from "./http/static.ts";
 import { AuthExtension } from "./collab/AuthExtension.ts";
@@ -19,9 +20,14 @@ import { WsBridge } from "./collab/wsBridge.ts";
 import { createPersistence } from "./collab/persistence.ts";
 import { createGuards } from "./collab/guards.ts";
 import { REDIS_CLIENT_OPTIONS, logRedisErrors } from "./collab/redisClientOptions.ts";
-import { GameExtension } from "./game/GameExtension.ts";
+import type { GameExtension } from "./game/GameExtension.ts";
+import { createGame } from "./game/createGame.ts";
+import { LocalBus, RedisBus, type ClusterBus } from "./cluster/ClusterBus.ts";
 import { isOriginAllowed } from "./collab/origin.ts";
 import { DEFAULT_COLLAB_LIMITS, type CollabLimits } from "./collab/limits.ts";
+import { AccessWatch } from "./collab/AccessWatch.ts";
+import { clientAddressOf, type TrustProxy } from "./http/clientAddress.ts";
+import * as repos from "./db/repos.ts";
 
 /** A running Hex Crawl server. */
 export interface App {
@@ -30,6 +36,8 @@ export interface App {
   port: number;
   ctx: AppContext;
   bridge: WsBridge;
+  /** The game server (its rooms, for tests and diagnostics). */
+  game: GameExtension;
   /** Stop accepting, close sockets, store every loaded document, close the database. */
   close(): Promise<void>;
 }
@@ -38,6 +46,10 @@ export interface StartOptions extends Partial<AppConfig> {
   limits?: Partial<CollabLimits>;
   /** Extra Hocuspocus extensions (tests, later features). */
   extensions?: Extension[];
+  /** Check every DM command answer against the protocol's result schema before sending it (tests). */
+  verifyAnswers?: boolean;
+  /** How often open connections' sessions and roles are checked again (default ACCESS_CHECK_INTERVAL_MS). */
+  accessCheckIntervalMs?: number;
 }
 
 /** How long shutdown waits for documents to be stored and unloaded. */
@@ -57,13 +69,8 @@ async function loadAuthSecret(db: Database, configured: string | undefined): Pro
   return secret;
 }
 
-function clientAddress(req: http.IncomingMessage, trustProxy: boolean): string {
-  if (trustProxy) {
-    const forwarded = req.headers["x-forwarded-for"];
-    const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(",")[0]?.trim();
-    if (first) return first;
-  }
-  return req.socket.remoteAddress ?? "unknown";
+function clientAddress(req: http.IncomingMessage, trustProxy: TrustProxy): string {
+  return clientAddressOf(req.socket.remoteAddress, req.headers["x-forwarded-for"], trustProxy);
 }
 
 function redisOptions(url: string): { host: string; port: number; options: { password?: string; db?: number } } {
@@ -81,7 +88,7 @@ function redisOptions(url: string): { host: string; port: number; options: { pas
 
 /** Start the whole server: HTTP API, static client and Hocuspocus on `/collab`, on one port. */
 export async function startApp(options: StartOptions = {}): Promise<App> {
-  const { limits: limitOverrides, extensions: extraExtensions, ...configOverrides } = options;
+  const { limits: limitOverrides, extensions: extraExtensions, verifyAnswers, accessCheckIntervalMs: _interval, ...configOverrides } = options;
   const config = defaultConfig(configOverrides);
   const limits: CollabLimits = { ...DEFAULT_COLLAB_LIMITS, ...limitOverrides };
 
@@ -137,9 +144,13 @@ export async function startApp(options: StartOptions = {}): Promise<App> {
 
   async function handleAuth(c: AppContext, req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
     const signingOut = url.pathname === "/api/auth/sign-out" && req.method === "POST";
-    const before = signingOut ? await c.userFromHeaders(req) : null;
+    // REVOKE2: any other signed-in write (revoke sessions, change password, delete the account) may end sessions.
+    const mayEndSessions = req.method === "POST" && !/^\/api\/auth\/sign-(in|up)\//.test(url.pathname);
+    const before = mayEndSessions ? await c.userFromHeaders(req) : null;
     await authHandler.current?.(req, res);
-    if (before && bridge) bridge.closeSession(before.sessionId);
+    if (!before) return;
+    if (signingOut && bridge) bridge.closeSession(before.sessionId);
+    c.bus.publish("sessions", { userId: before.id });
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -166,6 +177,8 @@ export async function startApp(options: StartOptions = {}): Promise<App> {
     debounce: config.storeDebounceMs,
     maxDebounce: config.storeMaxDebounceMs,
     unloadImmediately: false,
+    // LIMIT4: what one socket may queue before a document is authenticated (Hocuspocus' default is 5 MB).
+    maxUnauthenticatedQueueSize: limits.unauthenticatedBytesPerSocket,
   });
   bridge = new WsBridge({
     hocuspocus,
@@ -175,23 +188,36 @@ export async function startApp(options: StartOptions = {}): Promise<App> {
     clientAddress: (req) => clientAddress(req, config.trustProxy),
   });
   const liveBridge = bridge;
+  const redisBus = config.redisUrl ? new RedisBus(config.redisUrl, config.instanceName) : null;
+  const bus: ClusterBus = redisBus ?? new LocalBus();
+  const game = createGame({ hocuspocus, pool: db.pool, bus, verifyAnswers: verifyAnswers ?? false });
+  const accessWatch = new AccessWatch({
+    source: { liveSessions: (ids) => repos.liveSessions(db.pool, ids), roles: (c, u) => repos.rolesOf(db.pool, c, u) },
+    closeSocket: (key, code, reason) => liveBridge.closeSocket(key, code, reason),
+    ...(options.accessCheckIntervalMs ? { intervalMs: options.accessCheckIntervalMs } : {}),
+  });
+  const stopWatching = [
+    bus.subscribe("members", ({ campaignId }) => void accessWatch.checkCampaign(campaignId)),
+    bus.subscribe("sessions", ({ userId }) => void accessWatch.checkUser(userId)),
+  ];
   const extensions: Extension[] = [
     new AuthExtension(() => {
       if (!ctx) throw new Error("not ready");
       return ctx;
     }, {
-      onAuthFailure: (key) => liveBridge.recordAuthFailure(key),
+      onAuthFailure: (key, userId) => liveBridge.recordAuthFailure(key, userId),
       onAuthSuccess: (key, sessionId) => liveBridge.recordAuthSuccess(key, sessionId),
     }),
-    ...createGuards({ maxPayloadBytes: config.maxPayloadBytes }),
-    new GameExtension({ hocuspocus: () => hocuspocus, pool: db.pool }),
-    createPersistence(store),
+    ...createGuards({ maxPayloadBytes: config.maxPayloadBytes, pool: db.pool }),
+    accessWatch,
+    game,
+    ...createPersistence(store),
   ];
   if (config.redisUrl) {
     const r = redisOptions(config.redisUrl);
     const redis = new RedisExtension({ host: r.host, port: r.port, options: { ...REDIS_CLIENT_OPTIONS, ...r.options }, identifier: config.instanceName });
     // DUR8: one log line per interval during an outage instead of ioredis' "Unhandled error event" per reconnect.
-    logRedisErrors([redis.pub, redis.sub]);
+    logRedisErrors([redis.pub, redis.sub, ...(redisBus?.clients ?? [])]);
     extensions.push(redis);
   }
   extensions.push(...(extraExtensions ?? []));
@@ -203,6 +229,7 @@ export async function startApp(options: StartOptions = {}): Promise<App> {
     auth,
     hocuspocus,
     redisEnabled: Boolean(config.redisUrl),
+    bus,
     userFromHeaders: async (req) => {
       const headers = new Headers();
       const cookie = req.headers.cookie;
@@ -227,11 +254,13 @@ export async function startApp(options: StartOptions = {}): Promise<App> {
       }
       if (hocuspocus.getDocumentsCount() > 0) console.warn(`[shutdown] ${hocuspocus.getDocumentsCount()} documents still loaded`);
       await hocuspocus.hooks("onDestroy", { instance: hocuspocus });
+      for (const stop of stopWatching) stop();
+      await bus.close();
       await httpClosed;
       await db.close();
     })();
     return closing;
   };
 
-  return { url: `http://127.0.0.1:${port}`, port, ctx, bridge: liveBridge, close };
+  return { url: `http://127.0.0.1:${port}`, port, ctx, bridge: liveBridge, game, close };
 }

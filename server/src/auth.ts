@@ -1,5 +1,7 @@
 import { betterAuth } from "better-auth";
+import { APIError, createAuthMiddleware } from "better-auth/api";
 import type pg from "pg";
+import { boundText, displayNameProblem, MAX_DISPLAY_NAME_CHARS } from "@hexcrawl/shared/names";
 
 /** Window of the sign-in / sign-up rate limits. */
 const AUTH_LIMIT_WINDOW_S = 60;
@@ -47,6 +49,19 @@ export function createAuth(opts: AuthOptions) {
       defaultCookieAttributes: { httpOnly: true, sameSite: "lax" },
     },
     telemetry: { enabled: false },
+    // NAME1: a display name is 1–64 characters after trimming, without control characters (400 otherwise) — on
+    // sign-up and on update-user, the two routes that set it. Stored trimmed.
+    hooks: {
+      before: createAuthMiddleware(async (ctx) => {
+        if (ctx.path !== "/sign-up/email" && ctx.path !== "/update-user") return;
+        const body: unknown = ctx.body;
+        if (typeof body !== "object" || body === null || !("name" in body)) return;
+        if (ctx.path === "/update-user" && body.name === undefined) return;
+        const problem = displayNameProblem(body.name);
+        if (problem) throw new APIError("BAD_REQUEST", { code: "INVALID_NAME", message: problem });
+        return { context: { body: { ...body, name: String(body.name).trim() } } };
+      }),
+    },
   });
 }
 
@@ -59,5 +74,6 @@ export async function sessionUser(
 ): Promise<{ id: string; name: string; email: string; sessionId: string } | null> {
   const result = await auth.api.getSession({ headers, query: { disableCookieCache: true } });
   if (!result) return null;
-  return { id: result.user.id, name: result.user.name, email: result.user.email, sessionId: result.session.id };
+  // NAME3: an account named before the checks existed still reaches awareness and the event log bounded.
+  return { id: result.user.id, name: boundText(result.user.name, MAX_DISPLAY_NAME_CHARS), email: result.user.email, sessionId: result.session.id };
 }

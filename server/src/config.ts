@@ -1,6 +1,7 @@
 import { z } from "zod";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { parseTrustProxy, type TrustProxy } from "./http/clientAddress.ts";
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -17,7 +18,6 @@ const csv = z
   )
   .pipe(z.array(z.url()));
 
-const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
 
 /** Environment variables (documented in README "Configuration"). */
 const EnvSchema = z.object({
@@ -28,8 +28,23 @@ const EnvSchema = z.object({
   DATA_DIR: z.string().default("./data"),
   PUBLIC_URL: z.url().optional(),
   ALLOWED_ORIGINS: csv.optional(),
-  AUTH_SECRET: z.string().min(32).optional(),
-  TRUST_PROXY: bool.default(false),
+  // HDR3: a placeholder copied from an example would be a secret everyone knows.
+  AUTH_SECRET: z
+    .string()
+    .min(32)
+    .refine((v) => !/^change[-_ ]?me/i.test(v) && !/placeholder|example/i.test(v), "is a placeholder: use 32+ random characters, or leave it unset")
+    .optional(),
+  TRUST_PROXY: z
+    .string()
+    .transform((v, ctx) => {
+      const parsed = parseTrustProxy(v);
+      if (parsed === null) {
+        ctx.addIssue({ code: "custom", message: "expected false, true, a hop count (0–10) or a comma-separated list of proxy IP addresses" });
+        return z.NEVER;
+      }
+      return parsed;
+    })
+    .default(false),
   MAX_PAYLOAD_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(DEFAULT_MAX_PAYLOAD_BYTES),
   INSTANCE_NAME: z.string().optional(),
 });
@@ -51,8 +66,11 @@ export interface AppConfig {
   allowedOrigins?: string[] | undefined;
   /** Secret for signing session cookies. Without it, a random one is generated and stored in the database. */
   authSecret?: string | undefined;
-  /** Take the client address from X-Forwarded-For (only behind a proxy that sets it). */
-  trustProxy: boolean;
+  /**
+   * Which proxies' X-Forwarded-For to believe: false (none), true or a hop count, or a list of proxy addresses. The
+   * client is the right-most address that is not a trusted proxy (PROXY1–PROXY3).
+   */
+  trustProxy: TrustProxy;
   maxPayloadBytes: number;
   instanceName: string;
   /** Hocuspocus store debounce; tests shorten it. */

@@ -3,6 +3,7 @@ import type { Hocuspocus } from "@hocuspocus/server";
 import type { AppConfig } from "./config.ts";
 import type { Database } from "./db/Database.ts";
 import type { Auth } from "./auth.ts";
+import type { ClusterBus } from "./cluster/ClusterBus.ts";
 
 /** A signed-in user as the server knows them (from the session cookie, never from the client). */
 export interface SessionUser {
@@ -19,6 +20,8 @@ export interface AppContext {
   auth: Auth;
   hocuspocus: Hocuspocus;
   redisEnabled: boolean;
+  /** Facts every instance must act on (members changed). */
+  bus: ClusterBus;
   /** The user behind the request's session cookie, or null. */
   userFromHeaders(req: IncomingMessage): Promise<SessionUser | null>;
 }

@@ -1,16 +1,67 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  API_ERRORS,
+  ApiError,
+  apiRoutes,
+  AuthErrorBodySchema,
+  authRoutes,
+  ApiErrorBodySchema,
+  httpRoutes,
+  routePath,
+  type AnyRoute,
+  type ApiErrorCode,
+  type RouteName,
+  type RouteParams,
+} from "@hexcrawl/shared/httpApi";
+import type { CallInput } from "@hexcrawl/shared/httpCaller";
 import type { App } from "../src/app.ts";
+import * as repos from "../src/db/repos.ts";
 import { HttpUser, uniqueEmail } from "./support/http.ts";
 import { createTestStore, startTestApp, type TestStore } from "./support/app.ts";
 
-type ErrorBody = { error: { code: string; message: string } };
+type Answer = { status: number; json: unknown };
 
-function expectError(r: { status: number; json: unknown }, status: number, code: string): void {
+/** An error answer of our routes: the contract's error body, with the status its code has. */
+function expectError(r: Answer, status: number, code: ApiErrorCode): void {
   expect(r.status, JSON.stringify(r.json)).toBe(status);
-  const body = r.json as ErrorBody;
+  const body = ApiErrorBodySchema.parse(r.json);
   expect(body.error.code).toBe(code);
-  expect(typeof body.error.message).toBe("string");
-  expect(body.error.message.length).toBeGreaterThan(0);
+  expect(API_ERRORS[code].status).toBe(status);
+}
+
+/**
+ * API6: one raw answer of `route` against the contract. A success has the route's status and exactly its
+ * response shape (parsing strips nothing); an error has the error body of whoever serves the route.
+ */
+function expectContract(route: AnyRoute, r: Answer): void {
+  const what = `${route.method} ${route.path} → ${r.status} ${JSON.stringify(r.json)}`;
+  if (r.status >= 200 && r.status < 300) {
+    expect(r.status, what).toBe(route.status);
+    const parsed = route.response.safeParse(r.json);
+    expect(parsed.success, `${what}: ${parsed.error?.message}`).toBe(true);
+    // Ours send nothing outside the schema; better-auth's answers carry more than the client relies on.
+    if (route.servedBy === "api") expect(parsed.data, what).toEqual(r.json);
+    return;
+  }
+  const ours = ApiErrorBodySchema.safeParse(r.json);
+  if (route.servedBy === "api") {
+    expect(ours.success, what).toBe(true);
+    if (ours.success) expect(r.status, what).toBe(API_ERRORS[ours.data.error.code].status);
+  } else {
+    // better-auth answers flat; our own layer in front of it (a foreign Origin) with the contract's body.
+    expect(ours.success || AuthErrorBodySchema.safeParse(r.json).success, what).toBe(true);
+  }
+}
+
+/** Send a request of `route` raw (no validation on the way out), check the answer against the contract. */
+async function hit<T extends AnyRoute>(user: HttpUser, route: T, input: CallInput<T>, status: number): Promise<unknown> {
+  const parts = input as { params?: Record<string, string>; query?: Record<string, string | number>; body?: unknown };
+  const query = parts.query ? `?${new URLSearchParams(Object.entries(parts.query).map(([k, v]) => [k, String(v)]))}` : "";
+  const body = route.body ? (parts.body ?? {}) : undefined;
+  const r = await user.request(route.method, routePath(route, (parts.params ?? {}) as RouteParams<T>) + query, body);
+  expect(r.status, `${route.method} ${route.path} → ${JSON.stringify(r.json)}`).toBe(status);
+  expectContract(route, r);
+  return r.json;
 }
 
 describe("HTTP API", () => {
@@ -51,8 +102,8 @@ describe("HTTP API", () => {
     expect(setCookie).toBeDefined();
     expect(setCookie).toMatch(/HttpOnly/i);
     expect(setCookie).toMatch(/SameSite=Lax/i);
-    const s = await u.request("GET", "/api/auth/get-session");
-    expect((s.json as { user: { email: string } }).user.email).toBe(u.email);
+    const s = await u.call(authRoutes.getSession);
+    expect(s?.user.email).toBe(u.email);
   });
 
   it("[ACC1] behind HTTPS (PUBLIC_URL https) the session cookie is also Secure", async () => {
@@ -97,7 +148,7 @@ describe("HTTP API", () => {
   it("[API2] campaigns: create, list (creator is owner), get", async () => {
     const list = await owner.request("GET", "/api/campaigns");
     expect(list.status).toBe(200);
-    const campaigns = (list.json as { campaigns: Array<{ id: string; name: string; role: string }> }).campaigns;
+    const { campaigns } = apiRoutes.listCampaigns.response.parse(list.json);
     expect(campaigns).toContainEqual(expect.objectContaining({ id: campaignId, name: "Isle of Dread", role: "owner" }));
     const one = await owner.request("GET", `/api/campaigns/${campaignId}`);
     expect(one.json).toMatchObject({ campaign: { id: campaignId, role: "owner" } });
@@ -132,7 +183,7 @@ describe("HTTP API", () => {
     await player.accept(code);
     const members = await player.request("GET", `/api/campaigns/${campaignId}/members`);
     expect(members.status).toBe(200);
-    const list = (members.json as { members: Array<{ userId: string; role: string }> }).members;
+    const list = apiRoutes.listMembers.response.parse(members.json).members;
     expect(list).toContainEqual(expect.objectContaining({ userId: player.id, role: "player" }));
     expect(list).toContainEqual(expect.objectContaining({ userId: owner.id, role: "owner" }));
   });
@@ -166,5 +217,203 @@ describe("HTTP API", () => {
       expect(r.status).toBeLessThan(500);
     }
     expect((await fetch(app.url + "/api/healthz")).status).toBe(200);
+  });
+});
+
+describe("HTTP contract", () => {
+  // Its own app: the sign-ins here must not meet the rate limit the ACC3 test runs into.
+  let t: {
+    store: TestStore;
+    app: App;
+    owner: HttpUser;
+    player: HttpUser;
+    stranger: HttpUser;
+    anon: HttpUser;
+    campaignId: string;
+  };
+
+  beforeAll(async () => {
+    const store = await createTestStore("pglite");
+    const app = await startTestApp(store);
+    const user = (prefix: string) => new HttpUser(app.url, uniqueEmail(prefix)).signUp(prefix);
+    const owner = await user("c-owner");
+    const campaignId = await owner.createCampaign("Contract Isles");
+    const player = await user("c-player");
+    await player.accept(await owner.invite(campaignId, "player"));
+    t = { store, app, owner, player, stranger: await user("c-stranger"), anon: new HttpUser(app.url, "anon@example.test"), campaignId };
+  });
+
+  afterAll(async () => {
+    await t?.app.close();
+    await t?.store.cleanup();
+  });
+
+  // One scenario per route of the table, each with its success and its errors. A route added to the
+  // contract without a scenario here does not compile.
+  const scenarios: Record<RouteName, () => Promise<void>> = {
+    healthz: async () => {
+      await hit(t.anon, apiRoutes.healthz, {}, 200);
+      expectError(await t.anon.request("POST", apiRoutes.healthz.path, {}), 405, "METHOD_NOT_ALLOWED");
+    },
+    listCampaigns: async () => {
+      const { campaigns } = apiRoutes.listCampaigns.response.parse(await hit(t.owner, apiRoutes.listCampaigns, {}, 200));
+      expect(campaigns.map((c) => c.id)).toContain(t.campaignId);
+      await hit(t.anon, apiRoutes.listCampaigns, {}, 401);
+    },
+    createCampaign: async () => {
+      await hit(t.owner, apiRoutes.createCampaign, { body: { name: "Contract Two" } }, 201);
+      await hit(t.owner, apiRoutes.createCampaign, { body: { name: " " } }, 400);
+      await hit(t.anon, apiRoutes.createCampaign, { body: { name: "x" } }, 401);
+    },
+    getCampaign: async () => {
+      await hit(t.player, apiRoutes.getCampaign, { params: { id: t.campaignId } }, 200);
+      await hit(t.stranger, apiRoutes.getCampaign, { params: { id: t.campaignId } }, 404);
+      await hit(t.owner, apiRoutes.getCampaign, { params: { id: "a:b" } }, 404);
+    },
+    listMembers: async () => {
+      await hit(t.player, apiRoutes.listMembers, { params: { id: t.campaignId } }, 200);
+      await hit(t.stranger, apiRoutes.listMembers, { params: { id: t.campaignId } }, 404);
+      await hit(t.anon, apiRoutes.listMembers, { params: { id: t.campaignId } }, 401);
+    },
+    createInvite: async () => {
+      await hit(t.owner, apiRoutes.createInvite, { params: { id: t.campaignId }, body: { role: "dm" } }, 201);
+      await hit(t.player, apiRoutes.createInvite, { params: { id: t.campaignId }, body: { role: "player" } }, 403);
+    },
+    acceptInvite: async () => {
+      const code = await t.owner.invite(t.campaignId, "player");
+      const newcomer = await new HttpUser(t.app.url, uniqueEmail("c-new")).signUp();
+      await hit(newcomer, apiRoutes.acceptInvite, { params: { code } }, 200);
+      await hit(t.stranger, apiRoutes.acceptInvite, { params: { code } }, 410);
+      await hit(t.player, apiRoutes.acceptInvite, { params: { code: await t.owner.invite(t.campaignId, "player") } }, 409);
+      await hit(t.stranger, apiRoutes.acceptInvite, { params: { code: "a".repeat(40) } }, 404);
+      await hit(t.stranger, apiRoutes.acceptInvite, { params: { code: "short" } }, 404);
+    },
+    listEvents: async () => {
+      for (const type of ["contract_a", "contract_b"]) {
+        await repos.appendEvent(t.app.ctx.db.pool, { campaignId: t.campaignId, type, actorId: t.owner.id, payload: { type } }, { currentSession: true });
+      }
+      const all = apiRoutes.listEvents.response.parse(await hit(t.owner, apiRoutes.listEvents, { params: { id: t.campaignId } }, 200));
+      expect(all.events.map((e) => e.type)).toEqual(expect.arrayContaining(["contract_a", "contract_b"]));
+      const first = all.events[0]?.id ?? 0;
+      const page = { after: first, limit: 1 };
+      const next = apiRoutes.listEvents.response.parse(await hit(t.owner, apiRoutes.listEvents, { params: { id: t.campaignId }, query: page }, 200));
+      expect(next.events).toHaveLength(1);
+      expect(next.events[0]?.id).toBeGreaterThan(first);
+      await hit(t.player, apiRoutes.listEvents, { params: { id: t.campaignId } }, 403);
+      await hit(t.owner, apiRoutes.listEvents, { params: { id: t.campaignId }, query: { limit: 9999 } }, 400);
+    },
+    signUp: async () => {
+      const u = new HttpUser(t.app.url, uniqueEmail("c-signup"));
+      const body = { name: "Signup", email: u.email, password: u.password };
+      await hit(u, authRoutes.signUp, { body }, 200);
+      const again = await new HttpUser(t.app.url, u.email).request("POST", authRoutes.signUp.path, body);
+      expect(again.status).toBeGreaterThanOrEqual(400);
+      expectContract(authRoutes.signUp, again);
+    },
+    signIn: async () => {
+      await hit(t.owner, authRoutes.signIn, { body: { email: t.owner.email, password: t.owner.password } }, 200);
+      await hit(t.anon, authRoutes.signIn, { body: { email: t.owner.email, password: "wrong password!!" } }, 401);
+    },
+    signOut: async () => {
+      const u = await new HttpUser(t.app.url, uniqueEmail("c-signout")).signUp();
+      await hit(u, authRoutes.signOut, {}, 200);
+    },
+    getSession: async () => {
+      const session = authRoutes.getSession.response.parse(await hit(t.player, authRoutes.getSession, {}, 200));
+      expect(session?.user.id).toBe(t.player.id);
+      expect(await hit(t.anon, authRoutes.getSession, {}, 200)).toBeNull();
+    },
+    // --- security (issue 10): member management
+    listInvites: async () => {
+      const code = await t.owner.invite(t.campaignId, "player");
+      const { invites } = apiRoutes.listInvites.response.parse(await hit(t.owner, apiRoutes.listInvites, { params: { id: t.campaignId } }, 200));
+      expect(invites.map((i) => i.code)).toContain(code);
+      await hit(t.player, apiRoutes.listInvites, { params: { id: t.campaignId } }, 403);
+      await hit(t.stranger, apiRoutes.listInvites, { params: { id: t.campaignId } }, 404);
+    },
+    revokeInvite: async () => {
+      const code = await t.owner.invite(t.campaignId, "player");
+      await hit(t.player, apiRoutes.revokeInvite, { params: { id: t.campaignId, code } }, 403);
+      await hit(t.owner, apiRoutes.revokeInvite, { params: { id: t.campaignId, code } }, 200);
+      await hit(t.owner, apiRoutes.revokeInvite, { params: { id: t.campaignId, code: "b".repeat(24) } }, 404);
+      await hit(t.stranger, apiRoutes.acceptInvite, { params: { code } }, 410);
+    },
+    getInvite: async () => {
+      const code = await t.owner.invite(t.campaignId, "dm");
+      const offer = apiRoutes.getInvite.response.parse(await hit(t.anon, apiRoutes.getInvite, { params: { code } }, 200));
+      expect(offer).toEqual({ campaign: { id: t.campaignId, name: "Contract Isles" }, role: "dm" });
+      await hit(t.anon, apiRoutes.getInvite, { params: { code: "c".repeat(24) } }, 404);
+      await t.owner.call(apiRoutes.revokeInvite, { params: { id: t.campaignId, code } });
+      await hit(t.anon, apiRoutes.getInvite, { params: { code } }, 410);
+    },
+    removeMember: async () => {
+      const leaver = await new HttpUser(t.app.url, uniqueEmail("c-leaver")).signUp();
+      await leaver.accept(await t.owner.invite(t.campaignId, "player"));
+      await hit(t.player, apiRoutes.removeMember, { params: { id: t.campaignId, userId: leaver.id } }, 403);
+      await hit(t.owner, apiRoutes.removeMember, { params: { id: t.campaignId, userId: t.owner.id } }, 403);
+      await hit(t.owner, apiRoutes.removeMember, { params: { id: t.campaignId, userId: leaver.id } }, 200);
+      await hit(t.owner, apiRoutes.removeMember, { params: { id: t.campaignId, userId: leaver.id } }, 404);
+    },
+    changeRole: async () => {
+      const promoted = await new HttpUser(t.app.url, uniqueEmail("c-promoted")).signUp();
+      await promoted.accept(await t.owner.invite(t.campaignId, "player"));
+      const { member } = apiRoutes.changeRole.response.parse(
+        await hit(t.owner, apiRoutes.changeRole, { params: { id: t.campaignId, userId: promoted.id }, body: { role: "dm" } }, 200),
+      );
+      expect(member).toMatchObject({ userId: promoted.id, role: "dm" });
+      await hit(promoted, apiRoutes.changeRole, { params: { id: t.campaignId, userId: t.player.id }, body: { role: "dm" } }, 403);
+      await hit(t.owner, apiRoutes.changeRole, { params: { id: t.campaignId, userId: t.owner.id }, body: { role: "player" } }, 403);
+      await hit(t.owner, apiRoutes.changeRole, { params: { id: t.campaignId, userId: promoted.id }, body: { role: "owner" } as never }, 400);
+    },
+    getTimeline: async () => {
+      const mine = apiRoutes.getTimeline.response.parse(
+        await hit(t.player, apiRoutes.getTimeline, { params: { id: t.campaignId, userId: t.player.id } }, 200),
+      );
+      expect(mine).toEqual({ player: t.player.id, entries: [], more: 0 });
+      await hit(t.owner, apiRoutes.getTimeline, { params: { id: t.campaignId, userId: t.player.id } }, 200);
+      await hit(t.player, apiRoutes.getTimeline, { params: { id: t.campaignId, userId: t.owner.id } }, 403);
+      await hit(t.stranger, apiRoutes.getTimeline, { params: { id: t.campaignId, userId: t.player.id } }, 404);
+      await hit(t.anon, apiRoutes.getTimeline, { params: { id: t.campaignId, userId: t.player.id } }, 401);
+    },
+    // exchange (XCHG)
+    exportCampaign: async () => {
+      await hit(t.owner, apiRoutes.exportCampaign, { params: { id: t.campaignId } }, 200);
+      await hit(t.player, apiRoutes.exportCampaign, { params: { id: t.campaignId } }, 403);
+      await hit(t.stranger, apiRoutes.exportCampaign, { params: { id: t.campaignId } }, 404);
+    },
+    exportPlayerMap: async () => {
+      await hit(t.player, apiRoutes.exportPlayerMap, { params: { id: t.campaignId }, query: {} }, 200);
+      await hit(t.owner, apiRoutes.exportPlayerMap, { params: { id: t.campaignId }, query: { userId: t.player.id } }, 200);
+      await hit(t.player, apiRoutes.exportPlayerMap, { params: { id: t.campaignId }, query: { userId: t.owner.id } }, 403);
+      await hit(t.owner, apiRoutes.exportPlayerMap, { params: { id: t.campaignId }, query: {} }, 400);
+    },
+    importCampaign: async () => {
+      const text = '0101 forest "Old Wood"\n';
+      await hit(t.owner, apiRoutes.importCampaign, { body: { source: { format: "textmapper", text }, preview: true } }, 201);
+      await hit(t.owner, apiRoutes.importCampaign, { body: { source: { format: "textmapper", text } } }, 201);
+      await hit(t.owner, apiRoutes.importCampaign, { body: { source: { format: "wxx", base64: "aGVsbG8=" } } }, 400);
+      await hit(t.anon, apiRoutes.importCampaign, { body: { source: { format: "textmapper", text } } }, 401);
+    },
+    mergeIntoCampaign: async () => {
+      const text = '0101 forest "Old Wood"\n';
+      await hit(t.owner, apiRoutes.mergeIntoCampaign, { params: { id: t.campaignId }, body: { source: { format: "textmapper", text }, preview: true } }, 200);
+      await hit(t.player, apiRoutes.mergeIntoCampaign, { params: { id: t.campaignId }, body: { source: { format: "textmapper", text } } }, 403);
+    },
+  };
+
+  for (const [name, scenario] of Object.entries(scenarios)) {
+    const route = httpRoutes[name as RouteName];
+    it(`[API6] ${name} (${route.method} ${route.path}) answers what the shared contract says`, scenario);
+  }
+
+  it("[API8] the shared caller returns the parsed answer, and throws the server's code, status and message", async () => {
+    const { campaign } = await t.player.call(apiRoutes.getCampaign, { params: { id: t.campaignId } });
+    expect(campaign).toMatchObject({ id: t.campaignId, name: "Contract Isles", role: "player" });
+    const refused = await t.stranger.call(apiRoutes.getCampaign, { params: { id: t.campaignId } }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(ApiError);
+    expect(refused).toMatchObject({ code: "NOT_FOUND", status: 404, message: "No such campaign" });
+    const flat = await t.anon.call(authRoutes.signIn, { body: { email: t.owner.email, password: "wrong password!!" } }).catch((e: unknown) => e);
+    expect(flat).toMatchObject({ code: "UNAUTHENTICATED", status: 401 });
+    expect((flat as ApiError).message.length).toBeGreaterThan(0);
   });
 });

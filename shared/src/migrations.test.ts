@@ -57,6 +57,29 @@ describe("migrateDmDoc", () => {
     expect(dmMaps(doc).reveals.size).toBe(0);
   });
 
+  it("[MIG8] reveal-levels: a legacy reveal (true) becomes `visited`, on a document stored before levels, without loss", () => {
+    // A document as today's main stores it: schema 2, reveals as true, notes as plain strings.
+    const old = new Y.Doc();
+    dmMaps(old).meta.set("schemaVersion", 2);
+    dmMaps(old).terrain.set("0,0", "forest");
+    dmMaps(old).notes.set("0,0", "legacy notes");
+    dmMaps(old).reveals.set("0,0|*", true);
+    dmMaps(old).reveals.set("1,0|alice", true);
+    const stored = Y.encodeStateAsUpdate(old);
+    const doc = new Y.Doc();
+    Y.applyUpdate(doc, stored);
+    expect(migrateDmDoc(doc).applied).toEqual(["reveal-levels"]);
+    expect(dmMaps(doc).reveals.toJSON()).toEqual({ "0,0|*": "visited", "1,0|alice": "visited" });
+    expect(dmMaps(doc).notes.get("0,0")).toBe("legacy notes");
+    // Two replicas migrating the same old document converge.
+    const other = new Y.Doc();
+    Y.applyUpdate(other, stored);
+    migrateDmDoc(other);
+    Y.applyUpdate(doc, Y.encodeStateAsUpdate(other));
+    Y.applyUpdate(other, Y.encodeStateAsUpdate(doc));
+    expect(dmMaps(doc).reveals.toJSON()).toEqual(dmMaps(other).reveals.toJSON());
+  });
+
   it("[MIG4] runs only the steps after the stored version, in one transaction with the origin", () => {
     const doc = new Y.Doc();
     dmMaps(doc).meta.set("schemaVersion", 1);
@@ -64,7 +87,7 @@ describe("migrateDmDoc", () => {
     const origins: unknown[] = [];
     doc.on("update", (_u: Uint8Array, o: unknown) => origins.push(o));
     const r = migrateDmDoc(doc, { origin: "migrate" });
-    expect(r.applied).toEqual(["reveal-values-true"]);
+    expect(r.applied).toEqual(["reveal-values-true", "reveal-levels"]);
     expect(origins).toEqual(["migrate"]);
   });
 

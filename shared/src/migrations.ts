@@ -1,5 +1,5 @@
 import type * as Y from "yjs";
-import { DM_META_DEFAULTS, dmMaps, initDmDoc, MetaKey, parseRevealKey, readDmMeta } from "./model.ts";
+import { DM_META_DEFAULTS, dmMaps, initDmDoc, KnowledgeLevel, MetaKey, parseRevealKey, readDmMeta } from "./model.ts";
 
 /**
  * Versioned DM document schema (MIG1–MIG7 in SPEC.md).
@@ -42,6 +42,20 @@ export const DM_MIGRATIONS: readonly Migration[] = [
         if (v !== true || parseRevealKey(k) === null) bad.push(k);
       });
       for (const k of bad) reveals.delete(k);
+    },
+  },
+  {
+    version: 3,
+    name: "reveal-levels",
+    // Knowledge levels: a reveal's value is its level. A legacy `true` meant "revealed", which is `visited` (the
+    // fields players got before levels: terrain, name, notes). Convergent: every replica writes the same value.
+    up(doc) {
+      const { reveals } = dmMaps(doc);
+      const legacy: string[] = [];
+      reveals.forEach((v, k) => {
+        if (v === true) legacy.push(k);
+      });
+      for (const k of legacy) reveals.set(k, KnowledgeLevel.visited);
     },
   },
 ];

@@ -3,7 +3,19 @@ import * as Y from "yjs";
 import {
   ALL_PLAYERS,
   DmMap,
+  FIELD_LEVEL,
+  isLandmark,
+  KNOWLEDGE_LEVELS,
+  levelFor,
+  levelRank,
+  MARKER_FIELD,
+  maxLevel,
   PlayerMap,
+  readRevealLevel,
+  setExplored,
+  setLandmark,
+  setRumour,
+  type KnowledgeLevel,
   applyPlayerMeta,
   dmMaps,
   hide,
@@ -29,9 +41,42 @@ import {
 } from "./model.ts";
 
 describe("document shape", () => {
+  it("[MODEL10] knowledge levels are ordered; a reveal value reads as its level, legacy true as visited, anything else as nothing", () => {
+    expect(KNOWLEDGE_LEVELS).toEqual(["rumoured", "seen", "visited", "explored"]);
+    expect(KNOWLEDGE_LEVELS.map(levelRank)).toEqual([1, 2, 3, 4]);
+    expect(maxLevel("seen", "explored")).toBe("explored");
+    expect(maxLevel(null, "rumoured")).toBe("rumoured");
+    expect(readRevealLevel(true)).toBe("visited");
+    expect(readRevealLevel("seen")).toBe("seen");
+    for (const bad of [false, "Seen", 3, null, {}]) expect(readRevealLevel(bad)).toBeNull();
+    const doc = new Y.Doc();
+    reveal(doc, "0,0", ALL_PLAYERS, undefined, "seen");
+    reveal(doc, "0,0", "scout", undefined, "explored");
+    expect(levelFor(doc, "0,0", "scout")).toBe("explored");
+    expect(levelFor(doc, "0,0", "other")).toBe("seen");
+    // Lowering is a plain write too.
+    reveal(doc, "0,0", "scout", undefined, "rumoured");
+    expect(levelFor(doc, "0,0", "scout")).toBe("seen");
+    expect(() => reveal(doc, "0,0", "scout", undefined, "famous" as KnowledgeLevel)).toThrow(RangeError);
+  });
+
+  it("[MODEL11] each field reaches players from its level; every level has a marker field", () => {
+    expect(FIELD_LEVEL).toEqual({ rumour: "rumoured", terrain: "seen", label: "visited", notes: "visited", explored: "explored" });
+    expect(new Set(Object.values(MARKER_FIELD)).size).toBe(KNOWLEDGE_LEVELS.length);
+    const doc = new Y.Doc();
+    setLandmark(doc, "1,1", true);
+    expect(isLandmark(doc, "1,1")).toBe(true);
+    setLandmark(doc, "1,1", false);
+    expect(dmMaps(doc).landmark.has("1,1")).toBe(false);
+    setRumour(doc, "1,1", "whispers");
+    setExplored(doc, "1,1", "a cellar");
+    expect(String(dmMaps(doc).rumour.get("1,1"))).toBe("whispers");
+    expect(String(dmMaps(doc).explored.get("1,1"))).toBe("a cellar");
+  });
+
   it("[MODEL1] the DM and player documents have fixed flat top-level maps; dmNotes and reveals are DM-only", () => {
-    expect(Object.values(DmMap).sort()).toEqual(["dmNotes", "label", "meta", "notes", "reveals", "terrain"]);
-    expect(Object.values(PlayerMap).sort()).toEqual(["label", "meta", "notes", "session", "terrain"]);
+    expect(Object.values(DmMap).sort()).toEqual(["dmNotes", "explored", "label", "landmark", "meta", "notes", "reveals", "rumour", "terrain"]);
+    expect(Object.values(PlayerMap).sort()).toEqual(["clock", "explored", "label", "meta", "notes", "parties", "rumour", "session", "terrain", "trail"]);
   });
 });
 
@@ -116,9 +161,15 @@ describe("DM document field helpers", () => {
     setNotes(doc, "0,0", "Tall trees");
     setDmNotes(doc, "0,0", "Dragon");
     expect(maps.terrain.get("0,0")).toBe("forest");
-    expect(maps.label.get("0,0")).toBe("Old Wood");
-    expect(maps.notes.get("0,0")).toBe("Tall trees");
-    expect(maps.dmNotes.get("0,0")).toBe("Dragon");
+    // Text fields are Y.Text (TEXT1): two DMs typing in one field both keep their characters.
+    for (const [m, text] of [
+      [maps.label, "Old Wood"],
+      [maps.notes, "Tall trees"],
+      [maps.dmNotes, "Dragon"],
+    ] as const) {
+      expect(m.get("0,0")).toBeInstanceOf(Y.Text);
+      expect(String(m.get("0,0"))).toBe(text);
+    }
     setTerrain(doc, "0,0", undefined);
     setLabel(doc, "0,0", "");
     setNotes(doc, "0,0", undefined);

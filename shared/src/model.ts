@@ -2,14 +2,15 @@ import * as Y from "yjs";
 import { z } from "zod";
 import { ID_RE, IdSchema } from "./docNames.ts";
 import { Orientation, OrientationSchema, parseHexKey, type HexKey } from "./hex.ts";
+import { writeText } from "./text.ts";
 
 /**
- * The document model (MODEL1–MODEL9 in SPEC.md): names of the top-level Yjs types, key
- * formats, the terrain palette, and small mutating helpers.
+ * The document model (MODEL1–MODEL12 in SPEC.md): names of the top-level Yjs types, key formats, knowledge
+ * levels, the terrain palette, and small mutating helpers.
  *
- * Every per-hex field is its own flat top-level Y.Map keyed by hex so two DMs editing different fields
- * of one hex both win, and no nested Y.Map is ever created on the fly (concurrent creation of the same
- * nested map loses one side). Notes may be a Y.Text value so DMs can co-edit long text.
+ * Every per-hex field is its own flat top-level Y.Map keyed by hex so two DMs editing different fields of one hex
+ * both win, and no nested Y.Map is ever created on the fly (concurrent creation of the same nested map loses one
+ * side). Text fields hold Y.Text values so DMs co-edit them character by character (text.ts).
  */
 
 /** Top-level types of the DM document. */
@@ -19,23 +20,96 @@ export const DmMap = {
   label: "label",
   notes: "notes",
   dmNotes: "dmNotes",
+  rumour: "rumour",
+  explored: "explored",
+  landmark: "landmark",
   reveals: "reveals",
 } as const;
 export type DmMap = (typeof DmMap)[keyof typeof DmMap];
 
-/** Top-level types of a player document. Nothing else may appear in one. */
+/** Top-level types of a player (or party) document. Nothing else may appear in one. */
 export const PlayerMap = {
   meta: "meta",
   terrain: "terrain",
   label: "label",
   notes: "notes",
+  rumour: "rumour",
+  explored: "explored",
   session: "session",
+  /** The crawl (crawlProjection.ts): parties' shown markers, the player's trail, the clock. */
+  parties: "parties",
+  trail: "trail",
+  clock: "clock",
 } as const;
 export type PlayerMap = (typeof PlayerMap)[keyof typeof PlayerMap];
 
 /** Per-hex fields a player may see, in a fixed order. `dmNotes` is deliberately absent. */
-export const HEX_FIELDS = ["terrain", "label", "notes"] as const;
+export const HEX_FIELDS = ["terrain", "label", "notes", "rumour", "explored"] as const;
 export type HexField = (typeof HEX_FIELDS)[number];
+
+/** The DM document's text fields: Y.Text values (legacy plain strings are read and converted on first edit). */
+export const TEXT_FIELDS = ["label", "notes", "dmNotes", "rumour", "explored"] as const;
+export type TextField = (typeof TEXT_FIELDS)[number];
+
+/**
+ * The DM maps whose change can change what a player sees of a hex: the visible fields, and `landmark` (it
+ * decides whether a hex's name is seen from afar). Reveals are watched apart (their keys are `"hex|target"`).
+ */
+export const PROJECTION_INPUTS = [...HEX_FIELDS, DmMap.landmark] as const;
+
+/**
+ * What a player knows of a hex, lowest first (MODEL10). A player's level for a hex is the higher of its `*`
+ * level and their own.
+ */
+export const KnowledgeLevel = { rumoured: "rumoured", seen: "seen", visited: "visited", explored: "explored" } as const;
+export type KnowledgeLevel = (typeof KnowledgeLevel)[keyof typeof KnowledgeLevel];
+export const KNOWLEDGE_LEVELS: readonly KnowledgeLevel[] = ["rumoured", "seen", "visited", "explored"];
+export const KnowledgeLevelSchema = z.enum(["rumoured", "seen", "visited", "explored"]);
+
+/** 1…4 for the levels in order; 0 for "not known". */
+export function levelRank(level: KnowledgeLevel | null | undefined): number {
+  return level ? KNOWLEDGE_LEVELS.indexOf(level) + 1 : 0;
+}
+
+/** The higher of two levels (null = not known). */
+export function maxLevel(a: KnowledgeLevel | null | undefined, b: KnowledgeLevel | null | undefined): KnowledgeLevel | null {
+  return levelRank(a) >= levelRank(b) ? (a ?? null) : (b ?? null);
+}
+
+/**
+ * The level a reveal value stands for: a level name, or legacy `true` (before levels) which means `visited`.
+ * Anything else reveals nothing.
+ */
+export function readRevealLevel(value: unknown): KnowledgeLevel | null {
+  if (value === true) return KnowledgeLevel.visited;
+  // A plain lookup, not a schema parse: this runs for every reveal key on every DM edit and publish, and a failed
+  // parse (a deleted key reads as undefined) costs an exception-shaped object each time (bench profile).
+  return typeof value === "string" && (KNOWLEDGE_LEVELS as readonly string[]).includes(value) ? (value as KnowledgeLevel) : null;
+}
+
+/**
+ * The lowest level at which each field reaches a player (MODEL11). `label` is seen from afar (at `seen`) when the
+ * hex is a landmark.
+ */
+export const FIELD_LEVEL: Readonly<Record<HexField, KnowledgeLevel>> = {
+  rumour: "rumoured",
+  terrain: "seen",
+  label: "visited",
+  notes: "visited",
+  explored: "explored",
+};
+
+/**
+ * The field that is always present in a player's view at each level — empty when the DM wrote nothing — so a
+ * player document says what level the player has without any other key (MODEL12, PROJ16): a rumour without text
+ * is still "you heard of it", an explored hex without findings still "searched, nothing more".
+ */
+export const MARKER_FIELD: Readonly<Record<KnowledgeLevel, HexField>> = {
+  rumoured: "rumour",
+  seen: "terrain",
+  visited: "notes",
+  explored: "explored",
+};
 
 /** Keys of the `meta` map. `generation` is only used in player documents. */
 export const MetaKey = {
@@ -147,9 +221,17 @@ export function terrainInfo(id: string): (typeof TERRAINS)[number] | undefined {
   return TERRAINS.find((t) => t.id === id);
 }
 
-/** Longest label / notes / dmNotes a helper will write (characters). */
+/** Longest label / notes / dmNotes / rumour / explored text a helper will write (characters). */
 export const LABEL_MAX_CHARS = 200;
 export const NOTES_MAX_CHARS = 20_000;
+/** Longest text per field (the writers refuse more). */
+export const TEXT_MAX_CHARS: Readonly<Record<TextField, number>> = {
+  label: LABEL_MAX_CHARS,
+  notes: NOTES_MAX_CHARS,
+  dmNotes: NOTES_MAX_CHARS,
+  rumour: NOTES_MAX_CHARS,
+  explored: NOTES_MAX_CHARS,
+};
 
 /**
  * Read a text field that may be a plain string or a Y.Text. Anything else (numbers, nested maps from a
@@ -162,6 +244,17 @@ export function readText(value: unknown): string | undefined {
   return s === undefined || s === "" ? undefined : s;
 }
 
+/**
+ * Read a player-document value as it was written: a string, the empty string included (an empty marker field,
+ * MARKER_FIELD). Y.Text (never written there, but a reader never throws) reads as its text; anything else is
+ * absent.
+ */
+export function readPlain(value: unknown): string | undefined {
+  if (typeof value === "string") return value;
+  if (value instanceof Y.Text) return value.toString();
+  return undefined;
+}
+
 /** The typed top-level maps of a DM document. */
 export function dmMaps(doc: Y.Doc) {
   return {
@@ -170,17 +263,22 @@ export function dmMaps(doc: Y.Doc) {
     label: doc.getMap<unknown>(DmMap.label),
     notes: doc.getMap<unknown>(DmMap.notes),
     dmNotes: doc.getMap<unknown>(DmMap.dmNotes),
+    rumour: doc.getMap<unknown>(DmMap.rumour),
+    explored: doc.getMap<unknown>(DmMap.explored),
+    landmark: doc.getMap<unknown>(DmMap.landmark),
     reveals: doc.getMap<unknown>(DmMap.reveals),
   };
 }
 
-/** The typed top-level maps of a player document. */
+/** The typed top-level maps of a player (or party) document. */
 export function playerMaps(doc: Y.Doc) {
   return {
     meta: doc.getMap<unknown>(PlayerMap.meta),
     terrain: doc.getMap<unknown>(PlayerMap.terrain),
     label: doc.getMap<unknown>(PlayerMap.label),
     notes: doc.getMap<unknown>(PlayerMap.notes),
+    rumour: doc.getMap<unknown>(PlayerMap.rumour),
+    explored: doc.getMap<unknown>(PlayerMap.explored),
     session: doc.getMap<unknown>(PlayerMap.session),
   };
 }
@@ -246,66 +344,79 @@ function assertHex(hex: HexKey): void {
   if (parseHexKey(hex) === null) throw new RangeError(`not a hex key: ${String(hex)}`);
 }
 
-/**
- * Write a text value into a map: `undefined`/"" deletes; an existing Y.Text is edited in place (so
- * co-editors keep their cursors and concurrent edits merge); otherwise a plain string is stored.
- */
-export function writeText(map: Y.Map<unknown>, hex: HexKey, value: string | undefined): void {
-  const current = map.get(hex);
-  if (value === undefined || value === "") {
-    if (map.has(hex)) map.delete(hex);
-    return;
-  }
-  if (current instanceof Y.Text) {
-    if (current.toString() !== value) {
-      current.delete(0, current.length);
-      current.insert(0, value);
-    }
-    return;
-  }
-  if (current !== value) map.set(hex, value);
-}
-
-function setField(
-  doc: Y.Doc,
-  mapName: DmMap,
-  hex: HexKey,
-  value: string | undefined,
-  maxChars: number,
-  origin: unknown,
-): void {
-  assertHex(hex);
-  if (value !== undefined && value.length > maxChars) throw new RangeError(`${mapName} longer than ${maxChars}`);
-  doc.transact(() => writeText(doc.getMap<unknown>(mapName), hex, value), origin);
-}
+/** Longest terrain id. */
+export const TERRAIN_ID_MAX_CHARS = 64;
 
 /** Set a hex's terrain id; undefined or "" removes it. */
 export function setTerrain(doc: Y.Doc, hex: HexKey, terrain: string | undefined, origin?: unknown): void {
-  setField(doc, DmMap.terrain, hex, terrain, 64, origin);
+  assertHex(hex);
+  if (terrain !== undefined && terrain.length > TERRAIN_ID_MAX_CHARS) throw new RangeError(`terrain longer than ${TERRAIN_ID_MAX_CHARS}`);
+  const map = doc.getMap<unknown>(DmMap.terrain);
+  const value = terrain === "" ? undefined : terrain;
+  if (value === undefined ? !map.has(hex) : map.get(hex) === value) return;
+  doc.transact(() => (value === undefined ? map.delete(hex) : map.set(hex, value)), origin);
 }
 
-/** Set a hex's player-visible name; undefined or "" removes it. */
+/**
+ * Set one text field of a hex (TEXT_FIELDS); undefined or "" removes it. An existing Y.Text is edited in place with
+ * the smallest change, so co-editors keep their cursors and concurrent typing merges (text.ts).
+ */
+export function setText(doc: Y.Doc, field: TextField, hex: HexKey, value: string | undefined, origin?: unknown): void {
+  assertHex(hex);
+  const max = TEXT_MAX_CHARS[field];
+  if (value !== undefined && value.length > max) throw new RangeError(`${field} longer than ${max}`);
+  doc.transact(() => writeText(doc.getMap<unknown>(field), hex, value), origin);
+}
+
+/** Set a hex's player-visible name (seen from afar when it is a landmark). */
 export function setLabel(doc: Y.Doc, hex: HexKey, label: string | undefined, origin?: unknown): void {
-  setField(doc, DmMap.label, hex, label, LABEL_MAX_CHARS, origin);
+  setText(doc, "label", hex, label, origin);
 }
 
-/** Set a hex's player-visible notes; undefined or "" removes them. A Y.Text value is edited in place. */
+/** Set a hex's player-visible notes (what a visit shows). */
 export function setNotes(doc: Y.Doc, hex: HexKey, notes: string | undefined, origin?: unknown): void {
-  setField(doc, DmMap.notes, hex, notes, NOTES_MAX_CHARS, origin);
+  setText(doc, "notes", hex, notes, origin);
 }
 
-/** Set a hex's DM-only secret notes; undefined or "" removes them. Never projected. */
+/** Set a hex's DM-only secret notes. Never projected. */
 export function setDmNotes(doc: Y.Doc, hex: HexKey, notes: string | undefined, origin?: unknown): void {
-  setField(doc, DmMap.dmNotes, hex, notes, NOTES_MAX_CHARS, origin);
+  setText(doc, "dmNotes", hex, notes, origin);
 }
 
-/** Reveal a hex to one player (userId) or to every player (ALL_PLAYERS). */
-export function reveal(doc: Y.Doc, hex: HexKey, target: string, origin?: unknown): void {
+/** Set what players have heard of a hex before they see it (from level `rumoured`). */
+export function setRumour(doc: Y.Doc, hex: HexKey, rumour: string | undefined, origin?: unknown): void {
+  setText(doc, "rumour", hex, rumour, origin);
+}
+
+/** Set what a thorough search of a hex finds (only at level `explored`). */
+export function setExplored(doc: Y.Doc, hex: HexKey, explored: string | undefined, origin?: unknown): void {
+  setText(doc, "explored", hex, explored, origin);
+}
+
+/** Mark a hex as a landmark (its name is seen from afar, at level `seen`) or not. */
+export function setLandmark(doc: Y.Doc, hex: HexKey, on: boolean, origin?: unknown): void {
+  assertHex(hex);
+  const map = doc.getMap<unknown>(DmMap.landmark);
+  if (on === (map.get(hex) === true)) return;
+  doc.transact(() => (on ? map.set(hex, true) : map.delete(hex)), origin);
+}
+
+/** True when the hex is a landmark. */
+export function isLandmark(doc: Y.Doc, hex: HexKey): boolean {
+  return doc.getMap<unknown>(DmMap.landmark).get(hex) === true;
+}
+
+/**
+ * Reveal a hex to one player (userId) or to every player (ALL_PLAYERS) at `level` (default `visited`). Setting a
+ * lower level than before lowers it: what the player saw above it goes away at the next publish.
+ */
+export function reveal(doc: Y.Doc, hex: HexKey, target: string, origin?: unknown, level: KnowledgeLevel = KnowledgeLevel.visited): void {
   assertHex(hex);
   if (!RevealTargetSchema.safeParse(target).success) throw new RangeError(`bad reveal target ${target}`);
+  if (!KnowledgeLevelSchema.safeParse(level).success) throw new RangeError(`bad level ${String(level)}`);
   const { reveals } = dmMaps(doc);
   const key = revealKey(hex, target);
-  if (reveals.get(key) !== true) doc.transact(() => reveals.set(key, true), origin);
+  if (reveals.get(key) !== level) doc.transact(() => reveals.set(key, level), origin);
 }
 
 /**
@@ -331,10 +442,16 @@ export function revealKeysOfHex(doc: Y.Doc, hex: HexKey): string[] {
   return out.sort();
 }
 
-/** True if the hex is revealed to that player, directly or through ALL_PLAYERS. */
-export function isRevealedTo(doc: Y.Doc, hex: HexKey, playerId: string): boolean {
+/** The level a player has for a hex: the higher of its `*` level and their own (null: not revealed to them). */
+export function levelFor(doc: Y.Doc, hex: HexKey, playerId: string): KnowledgeLevel | null {
   const { reveals } = dmMaps(doc);
-  return reveals.get(revealKey(hex, ALL_PLAYERS)) === true || reveals.get(revealKey(hex, playerId)) === true;
+  const all = readRevealLevel(reveals.get(revealKey(hex, ALL_PLAYERS)));
+  return playerId === ALL_PLAYERS ? all : maxLevel(all, readRevealLevel(reveals.get(revealKey(hex, playerId))));
+}
+
+/** True if the hex is revealed to that player at any level, directly or through ALL_PLAYERS. */
+export function isRevealedTo(doc: Y.Doc, hex: HexKey, playerId: string): boolean {
+  return levelFor(doc, hex, playerId) !== null;
 }
 
 /** Player-document meta the server copies from the DM document. */

@@ -1,11 +1,27 @@
 import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
-import { ALL_PLAYERS, dmMaps, hide, playerMaps, reveal, setDmNotes, setLabel, setNotes, setTerrain } from "./model.ts";
+import {
+  ALL_PLAYERS,
+  dmMaps,
+  hide,
+  KNOWLEDGE_LEVELS,
+  playerMaps,
+  reveal,
+  setDmNotes,
+  setExplored,
+  setLabel,
+  setLandmark,
+  setNotes,
+  setRumour,
+  setTerrain,
+  type KnowledgeLevel,
+} from "./model.ts";
 import {
   applyView,
   diffViews,
   hexViewEqual,
   indexReveals,
+  levelOfView,
   overlayViews,
   project,
   projectHexes,
@@ -74,6 +90,9 @@ describe("project", () => {
     dmMaps(dm).reveals.set("03,0|*", true);
     expect(project(dm, "alice").has("3,0")).toBe(false);
     expect(revealedHexes(dm, "alice").has("3,0")).toBe(false);
+    // Legacy `true` (before levels) is `visited`.
+    dmMaps(dm).reveals.set("3,0|carol", true);
+    expect(revealedHexes(dm, "carol").get("3,0")).toBe("visited");
   });
 
   it("[PROJ5] a private reveal of player B is never in player A's view", () => {
@@ -86,8 +105,8 @@ describe("project", () => {
 
   it("[PROJ5] revealedHexes lists only hexes revealed to everyone or to that player", () => {
     const dm = sampleDm();
-    expect([...revealedHexes(dm, "alice")].sort()).toEqual(["0,0", "1,0"]);
-    expect([...revealedHexes(dm, "carol")]).toEqual(["0,0"]);
+    expect([...revealedHexes(dm, "alice").keys()].sort()).toEqual(["0,0", "1,0"]);
+    expect([...revealedHexes(dm, "carol").keys()]).toEqual(["0,0"]);
   });
 
   it("[PROJ6] Y.Text notes are projected as plain strings", () => {
@@ -103,16 +122,16 @@ describe("project", () => {
     expect(serialised(project(dm, "carol"))).not.toContain("SECRET");
   });
 
-  it("[PROJ4] a revealed hex with no visible field is not in the view; empty values are absent", () => {
+  it("[PROJ4] [PROJ16] a revealed hex always has a view: its level's marker field, empty when the DM wrote nothing; other empty values are absent", () => {
     const dm = new Y.Doc();
     reveal(dm, "5,5", ALL_PLAYERS);
     setDmNotes(dm, "5,5", "SECRET only");
     dmMaps(dm).label.set("6,6", "");
     dmMaps(dm).terrain.set("6,6", "hills");
     reveal(dm, "6,6", ALL_PLAYERS);
-    expect(revealedHexes(dm, "p").has("5,5")).toBe(true);
-    expect(project(dm, "p").has("5,5")).toBe(false);
-    expect(project(dm, "p").get("6,6")).toEqual({ terrain: "hills" });
+    expect(project(dm, "p").get("5,5")).toEqual({ notes: "" });
+    expect(project(dm, "p").get("6,6")).toEqual({ terrain: "hills", notes: "" });
+    expect(serialised(project(dm, "p"))).not.toContain("SECRET");
   });
 
   it("[PROJ7] projectHexes equals project restricted to the subset", () => {
@@ -232,8 +251,9 @@ describe("party and private views", () => {
   it("[PROJ15] projectPrivate holds exactly a player's own reveals that are not also revealed to everyone", () => {
     const dm = splitDm();
     const index = indexReveals(dm);
-    expect([...projectPrivate(dm, "alice", index).keys()].sort()).toEqual(["1,0", "5,0"]);
+    expect([...projectPrivate(dm, "alice", index).keys()].sort()).toEqual(["1,0", "5,0", "6,0"]);
     expect(projectPrivate(dm, "alice", index).get("5,0")).toEqual({ terrain: "swamp", notes: "text notes" });
+    expect(projectPrivate(dm, "alice", index).get("6,0")).toEqual({ notes: "" });
     expect([...projectPrivate(dm, "bob", index).keys()]).toEqual(["2,0"]);
     expect(projectPrivate(dm, "carol", index).size).toBe(0);
     for (const p of ["alice", "bob", "carol"]) {
@@ -259,7 +279,7 @@ describe("party and private views", () => {
     hide(dm, "4,0", ALL_PLAYERS);
     reveal(dm, "1,0", ALL_PLAYERS);
     const after = indexReveals(dm);
-    expect([...projectPrivate(dm, "alice", after).keys()].sort()).toEqual(["4,0", "5,0"]);
+    expect([...projectPrivate(dm, "alice", after).keys()].sort()).toEqual(["4,0", "5,0", "6,0"]);
     for (const p of ["alice", "bob", "carol"]) {
       expect(sorted(overlayViews(project(dm, ALL_PLAYERS), projectPrivate(dm, p, after))), p).toEqual(sorted(project(dm, p)));
     }
@@ -305,30 +325,37 @@ describe("party and private views", () => {
 });
 
 describe("revertHex", () => {
-  function publishAll(dm: Y.Doc, players: string[]): Map<string, Y.Doc> {
-    const docs = new Map<string, Y.Doc>();
+  /** Publish like the server: the party document gets project(*), each player's own document projectPrivate. */
+  function publishAll(dm: Y.Doc, players: string[]): { party: Y.Doc; own: Map<string, Y.Doc> } {
+    const party = new Y.Doc();
+    applyView(party, project(dm, ALL_PLAYERS), { origin: ORIGIN });
+    const index = indexReveals(dm);
+    const own = new Map<string, Y.Doc>();
     for (const p of players) {
       const pd = new Y.Doc();
-      applyView(pd, project(dm, p), { origin: ORIGIN });
-      docs.set(p, pd);
+      applyView(pd, projectPrivate(dm, p, index), { origin: ORIGIN });
+      own.set(p, pd);
     }
-    return docs;
+    return { party, own };
   }
-  function publishedOf(docs: Map<string, Y.Doc>, hex: string): Map<string, HexView | undefined> {
-    return new Map([...docs].map(([p, pd]) => [p, readPlayerView(pd).get(hex)]));
+  function publishedOf(docs: { party: Y.Doc; own: Map<string, Y.Doc> }, hex: string) {
+    return { party: readHexView(docs.party, hex), own: new Map([...docs.own].map(([p, pd]) => [p, readHexView(pd, hex)])) };
   }
-  function expectNoPending(dm: Y.Doc, docs: Map<string, Y.Doc>, hex: string): void {
-    for (const [p, pd] of docs) {
-      expect(projectHexes(dm, p, [hex]).get(hex), p).toEqual(readPlayerView(pd).get(hex));
+  /** After the revert, the projection of the hex is what was published: for the party and for every player. */
+  function expectNoPending(dm: Y.Doc, docs: { party: Y.Doc; own: Map<string, Y.Doc> }, hex: string): void {
+    const index = indexReveals(dm);
+    expect(projectHexes(dm, ALL_PLAYERS, [hex]).get(hex), "party").toEqual(readHexView(docs.party, hex));
+    for (const [p, pd] of docs.own) {
+      expect(projectPrivate(dm, p, index, [hex]).get(hex), p).toEqual(readHexView(pd, hex));
+      expect(projectHexes(dm, p, [hex]).get(hex), p).toEqual(readHexView(pd, hex) ?? readHexView(docs.party, hex));
     }
   }
   const PLAYERS = ["alice", "bob", "carol"];
 
   it("[PROJ12] dropping a field edit restores the published fields, Y.Text in place", () => {
     const dm = sampleDm();
-    const t = new Y.Text();
-    dmMaps(dm).notes.set("0,0", t);
-    t.insert(0, "published notes");
+    const t = dmMaps(dm).notes.get("0,0");
+    expect(t).toBeInstanceOf(Y.Text);
     const docs = publishAll(dm, PLAYERS);
     setLabel(dm, "0,0", "Renamed");
     setNotes(dm, "0,0", "changed notes");
@@ -336,7 +363,7 @@ describe("revertHex", () => {
     expect(revertHex(dm, "0,0", publishedOf(docs, "0,0"), ORIGIN)).toBe(true);
     expectNoPending(dm, docs, "0,0");
     expect(dmMaps(dm).notes.get("0,0")).toBe(t);
-    expect(dmMaps(dm).dmNotes.get("0,0")).toBe("SECRET Town");
+    expect(String(dmMaps(dm).dmNotes.get("0,0"))).toBe("SECRET Town");
   });
 
   it("[PROJ12] dropping a new reveal un-reveals the hex and keeps the DM's fields", () => {
@@ -345,17 +372,17 @@ describe("revertHex", () => {
     reveal(dm, "3,0", ALL_PLAYERS);
     revertHex(dm, "3,0", publishedOf(docs, "3,0"), ORIGIN);
     expectNoPending(dm, docs, "3,0");
-    expect(dmMaps(dm).label.get("3,0")).toBe("Lair");
+    expect(String(dmMaps(dm).label.get("3,0"))).toBe("Lair");
     expect(dmMaps(dm).reveals.has("3,0|*")).toBe(false);
   });
 
-  it("[PROJ12] dropping a hide restores the reveal: `*` when every player had it", () => {
+  it("[PROJ12] dropping a hide restores the reveal as it was published: `*` from the party document", () => {
     const dm = sampleDm();
     const docs = publishAll(dm, PLAYERS);
     hide(dm, "0,0");
     revertHex(dm, "0,0", publishedOf(docs, "0,0"), ORIGIN);
     expectNoPending(dm, docs, "0,0");
-    expect(dmMaps(dm).reveals.get("0,0|*")).toBe(true);
+    expect(dmMaps(dm).reveals.get("0,0|*")).toBe("visited");
   });
 
   it("[PROJ12] dropping a hide of a private hex restores only that player's key", () => {
@@ -367,7 +394,7 @@ describe("revertHex", () => {
     expect([...dmMaps(dm).reveals.keys()].filter((k) => k.startsWith("1,0|"))).toEqual(["1,0|alice"]);
   });
 
-  it("[PROJ12] dropping a widening to `*` replaces it by per-player keys for those who had it", () => {
+  it("[PROJ12] dropping a widening to `*` goes back to the per-player key", () => {
     const dm = sampleDm();
     const docs = publishAll(dm, PLAYERS);
     reveal(dm, "2,0", ALL_PLAYERS);
@@ -375,7 +402,25 @@ describe("revertHex", () => {
     revertHex(dm, "2,0", publishedOf(docs, "2,0"), ORIGIN);
     expectNoPending(dm, docs, "2,0");
     expect([...dmMaps(dm).reveals.keys()].filter((k) => k.startsWith("2,0|")).sort()).toEqual(["2,0|bob"]);
-    expect(dmMaps(dm).label.get("2,0")).toBe("Bob cave");
+    expect(String(dmMaps(dm).label.get("2,0"))).toBe("Bob cave");
+  });
+
+  it("[PROJ12] dropping a level change restores the published levels, for everyone and for one player", () => {
+    const dm = sampleDm();
+    setRumour(dm, "0,0", "a town by the river");
+    setExplored(dm, "0,0", "a cellar under the inn");
+    reveal(dm, "0,0", ALL_PLAYERS, ORIGIN, "seen");
+    reveal(dm, "0,0", "alice", ORIGIN, "explored");
+    const docs = publishAll(dm, PLAYERS);
+    reveal(dm, "0,0", ALL_PLAYERS, ORIGIN, "visited");
+    hide(dm, "0,0", "alice");
+    setLandmark(dm, "0,0", true);
+    revertHex(dm, "0,0", publishedOf(docs, "0,0"), ORIGIN);
+    expectNoPending(dm, docs, "0,0");
+    expect(dmMaps(dm).reveals.get("0,0|*")).toBe("seen");
+    expect(dmMaps(dm).reveals.get("0,0|alice")).toBe("explored");
+    // The label was not seen from afar by those at `seen`: the landmark flag goes back off.
+    expect(dmMaps(dm).landmark.has("0,0")).toBe(false);
   });
 
   it("[PROJ12] nothing pending: revertHex changes nothing", () => {
@@ -387,3 +432,68 @@ describe("revertHex", () => {
     expect(updates).toBe(0);
   });
 });
+
+describe("knowledge levels", () => {
+  /** One hex with every field written, revealed to `*` at `level`. */
+  function hexAt(level: KnowledgeLevel, landmark = false): Y.Doc {
+    const dm = new Y.Doc();
+    setTerrain(dm, "1,1", "mountains");
+    setLabel(dm, "1,1", "The Tower");
+    setNotes(dm, "1,1", "A ruined tower");
+    setRumour(dm, "1,1", "a tower to the north");
+    setExplored(dm, "1,1", "a hidden cellar");
+    setDmNotes(dm, "1,1", "SECRET lich");
+    setLandmark(dm, "1,1", landmark);
+    reveal(dm, "1,1", ALL_PLAYERS, ORIGIN, level);
+    return dm;
+  }
+
+  it("[PROJ16] each level shows exactly its fields: rumour; + terrain; + name and notes; + what exploring finds", () => {
+    expect(project(hexAt("rumoured"), "p").get("1,1")).toEqual({ rumour: "a tower to the north" });
+    expect(project(hexAt("seen"), "p").get("1,1")).toEqual({ rumour: "a tower to the north", terrain: "mountains" });
+    expect(project(hexAt("visited"), "p").get("1,1")).toEqual({
+      rumour: "a tower to the north",
+      terrain: "mountains",
+      label: "The Tower",
+      notes: "A ruined tower",
+    });
+    expect(project(hexAt("explored"), "p").get("1,1")).toEqual({
+      rumour: "a tower to the north",
+      terrain: "mountains",
+      label: "The Tower",
+      notes: "A ruined tower",
+      explored: "a hidden cellar",
+    });
+    for (const level of KNOWLEDGE_LEVELS) expect(serialised(project(hexAt(level), "p"))).not.toContain("SECRET");
+  });
+
+  it("[PROJ16] a landmark's name is seen from afar; levelOfView reads the level back from the marker fields", () => {
+    expect(project(hexAt("seen", true), "p").get("1,1")).toEqual({ rumour: "a tower to the north", terrain: "mountains", label: "The Tower" });
+    for (const level of KNOWLEDGE_LEVELS) {
+      expect(levelOfView(project(hexAt(level), "p").get("1,1"))).toBe(level);
+      // Also when the DM wrote nothing for the hex: the marker is there, empty.
+      const empty = new Y.Doc();
+      reveal(empty, "0,0", "p", ORIGIN, level);
+      expect(levelOfView(project(empty, "p").get("0,0")), level).toBe(level);
+    }
+    expect(levelOfView(undefined)).toBeNull();
+  });
+
+  it("[PROJ17] a player's level is the higher of `*` and their own; their own document holds the hex only when theirs is higher", () => {
+    const dm = hexAt("seen");
+    reveal(dm, "1,1", "scout", ORIGIN, "explored");
+    reveal(dm, "1,1", "slow", ORIGIN, "rumoured");
+    expect(levelOfView(project(dm, "scout").get("1,1"))).toBe("explored");
+    expect(levelOfView(project(dm, "slow").get("1,1"))).toBe("seen");
+    const index = indexReveals(dm);
+    expect(projectPrivate(dm, "scout", index).has("1,1")).toBe(true);
+    expect(projectPrivate(dm, "slow", index).has("1,1")).toBe(false);
+    for (const p of ["scout", "slow", "other"]) {
+      expect(sortedEntries(overlayViews(project(dm, ALL_PLAYERS), projectPrivate(dm, p, index))), p).toEqual(sortedEntries(project(dm, p)));
+    }
+  });
+});
+
+function sortedEntries(v: PlayerView): Array<[string, HexView]> {
+  return [...v.entries()].sort(([a], [b]) => a.localeCompare(b));
+}

@@ -3,18 +3,31 @@ import { compareHexKeys, parseHexKey, type HexKey } from "./hex.ts";
 import {
   ALL_PLAYERS,
   dmMaps,
+  FIELD_LEVEL,
   HEX_FIELDS,
+  KNOWLEDGE_LEVELS,
+  levelRank,
+  MARKER_FIELD,
+  maxLevel,
   parseRevealKey,
   playerMaps,
+  readPlain,
+  readRevealLevel,
   readText,
   revealKey,
-  writeText,
   type HexField,
+  type KnowledgeLevel,
 } from "./model.ts";
+import { writeText } from "./text.ts";
 
 /**
- * The projection (PROJ1–PROJ15 in SPEC.md): the pure function from the DM document to what one
- * player may see, and the minimal writes that bring a player document to it.
+ * The projection (PROJ1–PROJ17 in SPEC.md): the pure function from the DM document to what one player may see,
+ * and the minimal writes that bring a player document to it.
+ *
+ * Knowledge levels (MODEL10–MODEL12): a player's level for a hex is the higher of its `*` level and their own;
+ * the fields they get are those at or below that level (FIELD_LEVEL; a landmark's name from `seen`), and the
+ * level's marker field (MARKER_FIELD) is always present, empty when the DM wrote nothing — so the view says the
+ * level, and `levelOfView` reads it back.
  *
  * Invariant (PROJ9): for every DM document `dm`, player `p` and player document `pd` (written only by
  * `applyView`),
@@ -25,22 +38,25 @@ import {
  * and `applyView` with `hexes` makes that hold for those hexes while leaving every other hex as it was.
  */
 
-/** What a player sees of one hex: plain strings, each absent when empty. */
-export type HexView = { terrain?: string; label?: string; notes?: string };
+/**
+ * What a player sees of one hex: plain strings. A field is absent when it is above the player's level or empty —
+ * except the marker field of their level, which is present (maybe "").
+ */
+export type HexView = { terrain?: string; label?: string; notes?: string; rumour?: string; explored?: string };
 
-/** What a player sees: hex key -> view. A hex with an empty view is not in it (see PROJ4). */
+/** What a player sees: hex key -> view. Every revealed hex has a view (its marker field at least). */
 export type PlayerView = Map<HexKey, HexView>;
 
 /** One difference between a player's published view and the projection. */
 export interface PendingChange {
   hex: HexKey;
-  /** reveal: the player does not have the hex yet; update: fields differ; hide: the player will lose it. */
+  /** reveal: the player does not have the hex yet; update: fields (or the level) differ; hide: the player will lose it. */
   kind: "reveal" | "update" | "hide";
   before?: HexView;
   after?: HexView;
 }
 
-/** Field-wise equality of two views (absent and undefined are the same). */
+/** Field-wise equality of two views (absent and undefined are the same; "" is a value). */
 export function hexViewEqual(a: HexView | undefined, b: HexView | undefined): boolean {
   if (a === undefined || b === undefined) return a === b;
   return HEX_FIELDS.every((f) => a[f] === b[f]);
@@ -53,104 +69,123 @@ export function viewsEqual(a: PlayerView, b: PlayerView): boolean {
   return true;
 }
 
-/** The view of one hex in a DM document, regardless of reveals; undefined when every field is empty. */
-function dmHexView(maps: ReturnType<typeof dmMaps>, hex: HexKey): HexView | undefined {
+/** The level a view shows: the highest level whose marker field it holds (null for an empty view). */
+export function levelOfView(view: HexView | undefined): KnowledgeLevel | null {
+  if (!view) return null;
+  for (let i = KNOWLEDGE_LEVELS.length - 1; i >= 0; i--) {
+    const level = KNOWLEDGE_LEVELS[i] as KnowledgeLevel;
+    if (view[MARKER_FIELD[level]] !== undefined) return level;
+  }
+  return null;
+}
+
+/** True when `field` reaches a player at `level` (a landmark's label from `seen`). */
+export function fieldVisible(field: HexField, level: KnowledgeLevel, landmark: boolean): boolean {
+  const needed = field === "label" && landmark ? "seen" : FIELD_LEVEL[field];
+  return levelRank(level) >= levelRank(needed);
+}
+
+/** The view of one hex of a DM document at `level`: the fields the level allows, and its marker. */
+function dmHexView(maps: ReturnType<typeof dmMaps>, hex: HexKey, level: KnowledgeLevel): HexView {
+  const landmark = maps.landmark.get(hex) === true;
   const view: HexView = {};
   for (const f of HEX_FIELDS) {
+    if (!fieldVisible(f, level, landmark)) continue;
     const v = readText(maps[f].get(hex));
     if (v !== undefined) view[f] = v;
   }
-  return Object.keys(view).length === 0 ? undefined : view;
+  const marker = MARKER_FIELD[level];
+  if (view[marker] === undefined) view[marker] = "";
+  return view;
 }
 
 /**
- * The hexes revealed to a player: keys `hex|*` or `hex|playerId` whose value is `true`. Malformed keys
- * reveal nothing. Includes revealed hexes whose view is empty (those are not in `project`).
+ * The reveals of a DM document in one pass: the level of each hex revealed to everyone, and to each player (their
+ * own key only). Malformed keys and values reveal nothing; legacy `true` is `visited`.
  */
-export function revealedHexes(dmDoc: Y.Doc, playerId: string): Set<HexKey> {
-  const out = new Set<HexKey>();
-  dmMaps(dmDoc).reveals.forEach((value, key) => {
-    if (value !== true) return;
-    const parsed = parseRevealKey(key);
-    if (parsed && (parsed.target === ALL_PLAYERS || parsed.target === playerId)) out.add(parsed.hex);
-  });
-  return out;
-}
-
-/** The reveals of a DM document in one pass: hexes revealed to everyone, and to each player. */
 export interface RevealIndex {
-  all: Set<HexKey>;
-  byPlayer: Map<string, Set<HexKey>>;
+  all: Map<HexKey, KnowledgeLevel>;
+  byPlayer: Map<string, Map<HexKey, KnowledgeLevel>>;
 }
 
 /** Index every reveal key once (a publish to N players reads the reveals once, not N times). */
 export function indexReveals(dmDoc: Y.Doc): RevealIndex {
-  const all = new Set<HexKey>();
-  const byPlayer = new Map<string, Set<HexKey>>();
+  const all = new Map<HexKey, KnowledgeLevel>();
+  const byPlayer = new Map<string, Map<HexKey, KnowledgeLevel>>();
   dmMaps(dmDoc).reveals.forEach((value, key) => {
-    if (value !== true) return;
+    const level = readRevealLevel(value);
+    if (!level) return;
     const parsed = parseRevealKey(key);
     if (!parsed) return;
     if (parsed.target === ALL_PLAYERS) {
-      all.add(parsed.hex);
+      all.set(parsed.hex, level);
       return;
     }
-    let set = byPlayer.get(parsed.target);
-    if (!set) byPlayer.set(parsed.target, (set = new Set()));
-    set.add(parsed.hex);
+    let own = byPlayer.get(parsed.target);
+    if (!own) byPlayer.set(parsed.target, (own = new Map()));
+    own.set(parsed.hex, level);
   });
   return { all, byPlayer };
 }
 
-function revealedTo(reveals: Y.Map<unknown>, hex: HexKey, playerId: string): boolean {
-  return reveals.get(revealKey(hex, ALL_PLAYERS)) === true || reveals.get(revealKey(hex, playerId)) === true;
+/** A player's level for a hex from the index (`*` for the party). */
+export function indexedLevel(index: RevealIndex, hex: HexKey, playerId: string): KnowledgeLevel | null {
+  const all = index.all.get(hex) ?? null;
+  if (playerId === ALL_PLAYERS) return all;
+  return maxLevel(all, index.byPlayer.get(playerId)?.get(hex));
+}
+
+/** Every hex revealed to a player (to `*` or by their own key), with their level. */
+export function revealedHexes(dmDoc: Y.Doc, playerId: string): Map<HexKey, KnowledgeLevel> {
+  const index = indexReveals(dmDoc);
+  const out = new Map(index.all);
+  if (playerId !== ALL_PLAYERS) for (const [hex, level] of index.byPlayer.get(playerId) ?? []) out.set(hex, maxLevel(out.get(hex), level) ?? level);
+  return out;
+}
+
+function revealLevel(reveals: Y.Map<unknown>, hex: HexKey, playerId: string): KnowledgeLevel | null {
+  const all = readRevealLevel(reveals.get(revealKey(hex, ALL_PLAYERS)));
+  return playerId === ALL_PLAYERS ? all : maxLevel(all, readRevealLevel(reveals.get(revealKey(hex, playerId))));
 }
 
 /**
- * What `playerId` may see of the DM document: hexes revealed to ALL_PLAYERS or to that player, with
- * only terrain, label and notes as plain strings. Never dmNotes, never an unrevealed hex, never a
+ * What `playerId` (or `*`: the party) may see of the DM document: every hex revealed to them at some level, with
+ * the fields of that level only. Never dmNotes, never an unrevealed hex, never a field above their level, never a
  * hex revealed only to another player.
  */
 export function project(dmDoc: Y.Doc, playerId: string): PlayerView {
-  return projectHexes(dmDoc, playerId, revealedHexes(dmDoc, playerId));
+  return projectHexes(dmDoc, playerId, revealedHexes(dmDoc, playerId).keys());
 }
 
 /**
- * `project` restricted to `hexes` (for incremental updates after an edit touched a few hexes): the
- * result holds exactly the hexes of `hexes` that `project` would hold, with the same views.
+ * `project` restricted to `hexes` (for incremental updates after an edit touched a few hexes): the result holds
+ * exactly the hexes of `hexes` that `project` would hold, with the same views.
  */
 export function projectHexes(dmDoc: Y.Doc, playerId: string, hexes: Iterable<HexKey>): PlayerView {
   const maps = dmMaps(dmDoc);
   const out: PlayerView = new Map();
   for (const hex of hexes) {
     if (out.has(hex) || parseHexKey(hex) === null) continue;
-    if (!revealedTo(maps.reveals, hex, playerId)) continue;
-    const view = dmHexView(maps, hex);
-    if (view) out.set(hex, view);
+    const level = revealLevel(maps.reveals, hex, playerId);
+    if (level) out.set(hex, dmHexView(maps, hex, level));
   }
   return out;
 }
 
 /**
- * What goes into player `playerId`'s own document when the party document carries what is revealed to
- * everyone (PROJ15): the hexes of `hexes` (default: all) revealed to that player by their own key and NOT
- * to `*`. `overlayViews(party, private)` is then `project(dm, playerId)`.
+ * What goes into player `playerId`'s own document when the party document carries what is revealed to everyone
+ * (PROJ15): the hexes of `hexes` (default: all) where the player's own level is above the `*` level, at their
+ * level. `overlayViews(party, private)` is then `project(dm, playerId)`.
  */
-export function projectPrivate(
-  dmDoc: Y.Doc,
-  playerId: string,
-  index: RevealIndex,
-  hexes?: Iterable<HexKey>,
-): PlayerView {
+export function projectPrivate(dmDoc: Y.Doc, playerId: string, index: RevealIndex, hexes?: Iterable<HexKey>): PlayerView {
   const own = index.byPlayer.get(playerId);
   if (!own) return new Map();
-  // The index holds only well-formed keys revealed with `true`: no need to re-check each hex's reveal keys.
   const maps = dmMaps(dmDoc);
   const out: PlayerView = new Map();
-  for (const hex of hexes ?? own) {
-    if (!own.has(hex) || index.all.has(hex)) continue;
-    const view = dmHexView(maps, hex);
-    if (view) out.set(hex, view);
+  for (const hex of hexes ?? own.keys()) {
+    const level = own.get(hex);
+    if (!level || out.has(hex) || levelRank(level) <= levelRank(index.all.get(hex))) continue;
+    out.set(hex, dmHexView(maps, hex, level));
   }
   return out;
 }
@@ -169,7 +204,7 @@ export function readHexView(playerDoc: Y.Doc, hex: HexKey): HexView | undefined 
   const view: HexView = {};
   let any = false;
   for (const f of HEX_FIELDS) {
-    const v = readText(maps[f].get(hex));
+    const v = readPlain(maps[f].get(hex));
     if (v !== undefined) {
       view[f] = v;
       any = true;
@@ -184,7 +219,7 @@ export function readPlayerView(playerDoc: Y.Doc): PlayerView {
   const out: PlayerView = new Map();
   for (const f of HEX_FIELDS) {
     maps[f].forEach((value, hex) => {
-      const v = readText(value);
+      const v = readPlain(value);
       if (v === undefined || parseHexKey(hex) === null) return;
       let view = out.get(hex);
       if (!view) out.set(hex, (view = {}));
@@ -233,7 +268,8 @@ export function applyView(
   for (const hex of scope) {
     const want = target.get(hex);
     for (const f of HEX_FIELDS) {
-      const value = want?.[f] === "" ? undefined : want?.[f];
+      // "" is a value here (an empty marker field), not "absent".
+      const value = want?.[f];
       const current = maps[f].get(hex);
       // A present non-string value (never written by us) must go too, hence the typeof check.
       const same = value === undefined ? !maps[f].has(hex) : typeof current === "string" && current === value;
@@ -253,68 +289,67 @@ export function applyView(
   return [...changed].sort(compareHexKeys);
 }
 
+/** What was last published of one hex: the party document's view, and each listed player's own document's. */
+export interface PublishedHex {
+  party: HexView | undefined;
+  own: ReadonlyMap<string, HexView | undefined>;
+}
+
 /**
- * Drop a pending change of one hex: edit the DM document so that, for every player in `published`,
- * `projectHexes(dm, p, [hex])` gives exactly what that player was last published (undefined = the
- * player does not have the hex). Player documents are not touched: after this there is no pending
- * change for that hex for any listed player.
+ * Drop a pending change of one hex (PROJ12): edit the DM document so that its projection of the hex is again what
+ * was last published — the party document's view for everyone, each listed player's own document's view for them
+ * — so nothing is pending for that hex, for anyone. Player documents are not touched.
  *
- * - Fields: if any listed player has the hex, terrain/label/notes are restored from that view (all
- *   players that have a hex agree on it, since publish is per hex for everyone). A Y.Text notes value
- *   is edited in place. If no listed player has it, the fields are kept and the hex is un-revealed.
- * - Reveals: a player who had it and no longer gets it gets `hex|player` back (`hex|*` if every listed
- *   player had it); a player who did not have it but would get it loses `hex|player`, and a `hex|*`
- *   is replaced by per-player keys for the players who had it. Players not listed may lose a `*`
- *   reveal: the caller lists every player of the campaign.
+ * - Fields: every field some published view holds is restored from the highest-level view that holds it (views
+ *   agree on a field: publish is per hex for everyone); a field no published view holds is left as the DM wrote it
+ *   (unpublished prep stays). `landmark` follows a view at `seen`: set when it has the name, cleared when it has
+ *   none but a higher view does. Y.Text values are edited in place.
+ * - Levels: the `*` key becomes the party view's level (removed when the party did not have the hex); each listed
+ *   player's own key becomes their own view's level (removed when their own document did not have it). Keys of
+ *   targets not listed stay as they are.
  *
  * One transaction with `origin`; returns true if the DM document changed.
  */
-export function revertHex(
-  dmDoc: Y.Doc,
-  hex: HexKey,
-  published: Map<string, HexView | undefined>,
-  origin: unknown,
-): boolean {
+export function revertHex(dmDoc: Y.Doc, hex: HexKey, published: PublishedHex, origin: unknown): boolean {
   if (parseHexKey(hex) === null) throw new RangeError(`not a hex key: ${String(hex)}`);
   const maps = dmMaps(dmDoc);
-  const players = [...published.keys()].sort();
-  const had = (p: string) => published.get(p) !== undefined;
-  const ref = players.map((p) => published.get(p)).find((v) => v !== undefined);
   let changed = false;
-  const setReveal = (key: string) => {
-    if (maps.reveals.get(key) !== true) {
-      maps.reveals.set(key, true);
-      changed = true;
-    }
-  };
-  const deleteReveal = (key: string) => {
-    if (maps.reveals.has(key)) {
-      maps.reveals.delete(key);
+  const setValue = (map: Y.Map<unknown>, key: string, value: unknown) => {
+    if (value === undefined) {
+      if (map.has(key)) {
+        map.delete(key);
+        changed = true;
+      }
+    } else if (map.get(key) !== value) {
+      map.set(key, value);
       changed = true;
     }
   };
   dmDoc.transact(() => {
-    if (ref) {
+    const views = [published.party, ...published.own.values()]
+      .map((view) => ({ view, level: levelOfView(view) }))
+      .filter((x): x is { view: HexView; level: KnowledgeLevel } => x.view !== undefined && x.level !== null)
+      .sort((a, b) => levelRank(b.level) - levelRank(a.level));
+    if (views.length > 0) {
+      // Landmark: a view at `seen` tells whether the name was seen from afar.
+      const seen = views.find((x) => x.level === "seen");
+      const topLabel = views.find((x) => x.view.label !== undefined)?.view.label;
+      let landmark = maps.landmark.get(hex) === true;
+      if (seen && seen.view.label !== undefined) landmark = true;
+      else if (seen && topLabel) landmark = false;
+      setValue(maps.landmark, hex, landmark ? true : undefined);
       for (const f of HEX_FIELDS) {
-        if (readText(maps[f].get(hex)) !== ref[f]) {
-          writeText(maps[f], hex, ref[f]);
-          changed = true;
-        }
+        const holder = views.find((x) => fieldVisible(f, x.level, landmark));
+        if (!holder) continue;
+        const want = holder.view[f] === "" ? undefined : holder.view[f];
+        if (readText(maps[f].get(hex)) === want) continue;
+        if (f === "terrain") setValue(maps.terrain, hex, want);
+        else writeText(maps[f], hex, want);
+        changed = true;
       }
     }
-    const gives = (p: string) => projectHexes(dmDoc, p, [hex]).has(hex);
-    const all = revealKey(hex, ALL_PLAYERS);
-    // Players who must lose the hex: `*` cannot stay, nor their own key.
-    const mustLose = players.filter((p) => !had(p) && gives(p));
-    if (mustLose.length > 0) deleteReveal(all);
-    for (const p of mustLose) deleteReveal(revealKey(hex, p));
-    // Players who must get the hex back (including those who only had it through the `*` just removed:
-    // they get per-player keys, since not every listed player had it).
-    const mustGain = players.filter((p) => had(p) && !gives(p));
-    if (mustGain.length > 0) {
-      if (players.every(had)) setReveal(all);
-      else for (const p of mustGain) setReveal(revealKey(hex, p));
-    }
+    setValue(maps.reveals, revealKey(hex, ALL_PLAYERS), levelOfView(published.party) ?? undefined);
+    for (const [player, view] of published.own) setValue(maps.reveals, revealKey(hex, player), levelOfView(view) ?? undefined);
   }, origin);
   return changed;
 }

@@ -101,8 +101,9 @@ describe("responses and pushes", () => {
   it("[PROTO7] pushes parse; unknown or malformed server messages are null", () => {
     const pushes: Push[] = [
       { v: 1, type: "presence", online: [{ userId: "u1", name: "Ann", role: "dm" }] },
-      { v: 1, type: "published", hexes: 3, at: 1700000000000 },
+      { v: 1, type: "published", hexes: 3, players: 2, by: "u1", at: 1700000000000 },
       { v: 1, type: "session", status: "paused" },
+      { v: 1, type: "pending", pending: { everyone: { changes: [], more: 0 }, players: [{ userId: "u1", changes: [], more: 0 }] } },
     ];
     for (const push of pushes) {
       expect(parseServerMessage(encodePush(push))).toEqual(push);
@@ -113,12 +114,16 @@ describe("responses and pushes", () => {
   });
 
   it("[PROTO8] result schemas validate pending changes", () => {
+    const change = { hex: "0,0", kind: "reveal", fields: ["terrain"], after: { level: "seen", terrain: "forest" } };
     expect(
-      PendingResultSchema.safeParse({
-        players: [{ userId: "u1", changes: [{ hex: "0,0", kind: "reveal", after: { terrain: "forest" } }] }],
-      }).success,
+      PendingResultSchema.safeParse({ everyone: { changes: [], more: 0 }, players: [{ userId: "u1", changes: [change], more: 0 }] }).success,
     ).toBe(true);
-    expect(PendingResultSchema.safeParse({ players: [{ userId: "u1", changes: [{ hex: "0,0", kind: "nuke" }] }] }).success).toBe(false);
+    expect(
+      PendingResultSchema.safeParse({ everyone: { changes: [], more: 0 }, players: [{ userId: "u1", changes: [{ ...change, kind: "nuke" }], more: 0 }] })
+        .success,
+    ).toBe(false);
+    // Long texts never travel in the list: only whether the hex has them.
+    expect(PendingResultSchema.safeParse({ everyone: { changes: [{ ...change, after: { notes: "the text" } }], more: 0 }, players: [] }).success).toBe(false);
   });
 });
 

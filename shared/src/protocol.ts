@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { IdSchema, RoleSchema } from "./docNames.ts";
 import { HexKeySchema } from "./hex.ts";
+import { MemberSchema } from "./httpApi.ts";
+import { PendingListSchema } from "./pending.ts";
 import { SessionActionSchema, SessionStatusSchema } from "./session.ts";
 
 /**
@@ -23,7 +25,7 @@ export const MAX_REQUEST_ID_CHARS = 64;
 /** Most hexes in an awareness selection. */
 export const MAX_SELECTION_HEXES = 200;
 
-/** Typed error codes, in responses and in the HTTP API. */
+/** Typed error codes of command responses (the HTTP API has its own, API_ERRORS in httpApi.ts). */
 export const ErrorCode = {
   /** The message is not valid JSON or does not match the schema. */
   BAD_REQUEST: "BAD_REQUEST",
@@ -104,31 +106,14 @@ export const RequestSchema = z.strictObject({
 });
 export type CommandRequest = z.infer<typeof RequestSchema>;
 
-/** A view of one hex on the wire. */
-export const HexViewSchema = z.strictObject({
-  terrain: z.string().optional(),
-  label: z.string().optional(),
-  notes: z.string().optional(),
-});
-
-/** A pending change on the wire (see projection.PendingChange). */
-export const PendingChangeSchema = z.strictObject({
-  hex: HexKeySchema,
-  kind: z.enum(["reveal", "update", "hide"]),
-  before: HexViewSchema.optional(),
-  after: HexViewSchema.optional(),
-});
-
 /** Result of `publish`: how many distinct hexes changed in any player document, for how many players. */
 export const PublishResultSchema = z.strictObject({
   hexes: z.number().int().min(0),
   players: z.number().int().min(0),
   at: z.number(),
 });
-/** Result of `pending`: changes per player, sorted by userId then hex. */
-export const PendingResultSchema = z.strictObject({
-  players: z.array(z.strictObject({ userId: IdSchema, changes: z.array(PendingChangeSchema) })),
-});
+/** Result of `pending`: the pending list (shared/src/pending.ts), the same the server pushes. */
+export const PendingResultSchema = PendingListSchema;
 /** Result of `drop`: whether the DM document changed. */
 export const DropResultSchema = z.strictObject({ hex: HexKeySchema, changed: z.boolean() });
 /** Result of `session`: the new status. */
@@ -162,12 +147,38 @@ export const PresenceEntrySchema = z.strictObject({ userId: IdSchema, name: z.st
 export const PushSchema = z.discriminatedUnion("type", [
   /** Everyone online in the campaign (sent on change). */
   z.strictObject({ v: z.literal(PROTOCOL_VERSION), type: z.literal("presence"), online: z.array(PresenceEntrySchema) }),
-  /** A publish happened (to DMs): how many hexes changed, when (ms since epoch). */
+  /**
+   * A `publish` command ran (to every DM connection, on every instance): what it changed, who sent it, when
+   * (ms since epoch). Immediate-mode publishes are not announced (they happen as the DMs type).
+   */
   z.strictObject({
     v: z.literal(PROTOCOL_VERSION),
     type: z.literal("published"),
     hexes: z.number().int().min(0),
+    players: z.number().int().min(0),
+    by: IdSchema.nullable(),
     at: z.number(),
+  }),
+  /**
+   * The pending list changed (to this instance's DM connections): sent when a DM connects, and a moment after
+   * anything that changes it — a DM edit, a publish, a drop, a player joining. DM clients never ask after an edit.
+   */
+  z.strictObject({ v: z.literal(PROTOCOL_VERSION), type: z.literal("pending"), pending: PendingListSchema }),
+  /**
+   * The campaign's members with their roles (to this instance's DM connections): sent when a DM connects and
+   * whenever a member joins, leaves or changes role, on any instance (PUSH4).
+   */
+  z.strictObject({ v: z.literal(PROTOCOL_VERSION), type: z.literal("members"), members: z.array(MemberSchema).max(10_000) }),
+  /** New events are in the session log (to this instance's DM connections): a log view fetches what is new. */
+  z.strictObject({ v: z.literal(PROTOCOL_VERSION), type: z.literal("events") }),
+  /** A roll the DM showed to the players (to every player document's connections; TRAVEL8). */
+  z.strictObject({
+    v: z.literal(PROTOCOL_VERSION),
+    type: z.literal("roll"),
+    kind: z.enum(["encounter", "weather"]),
+    text: z.string().max(500),
+    day: z.number().int().min(1),
+    watch: z.number().int().min(1),
   }),
   /** The session status changed. */
   z.strictObject({ v: z.literal(PROTOCOL_VERSION), type: z.literal("session"), status: SessionStatusSchema }),

@@ -12,10 +12,11 @@ import {
 
 /** The full table: every (status, action) pair and its expected outcome (undefined = invalid). */
 const TABLE: Record<SessionStatus, Record<SessionAction, SessionStatus | undefined>> = {
-  waiting: { start: "active", pause: undefined, resume: undefined, end: "ended" },
-  active: { start: undefined, pause: "paused", resume: undefined, end: "ended" },
-  paused: { start: undefined, pause: undefined, resume: "active", end: "ended" },
-  ended: { start: "active", pause: undefined, resume: undefined, end: undefined },
+  waiting: { start: "active", pause: undefined, resume: undefined, end: "ended", prepare: "preparing", ready: undefined },
+  active: { start: undefined, pause: "paused", resume: undefined, end: "ended", prepare: undefined, ready: undefined },
+  paused: { start: undefined, pause: undefined, resume: "active", end: "ended", prepare: undefined, ready: undefined },
+  ended: { start: "active", pause: undefined, resume: undefined, end: undefined, prepare: "preparing", ready: undefined },
+  preparing: { start: "active", pause: undefined, resume: undefined, end: "ended", prepare: undefined, ready: "waiting" },
 };
 
 describe("session lifecycle", () => {

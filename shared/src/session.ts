@@ -3,11 +3,13 @@ import { z } from "zod";
 import { playerMaps, SessionKey } from "./model.ts";
 
 /**
- * Game-session lifecycle (SESS1–SESS5 in SPEC.md):
+ * Game-session lifecycle (SESS1–SESS6 in SPEC.md):
  *
  *     waiting --start--> active --pause--> paused --resume--> active
- *     waiting | active | paused --end--> ended
+ *     waiting | active | paused | preparing --end--> ended
  *     ended --start--> active          (the next game night of the same campaign)
+ *     waiting | ended --prepare--> preparing --start--> active
+ *     preparing --ready--> waiting     (players see "the DM is preparing the map" meanwhile)
  *
  * `end` from `waiting` is allowed so a DM can cancel a session that never started. `ended` is not
  * terminal because a campaign is played over many sessions. Every other pair, including repeating
@@ -20,23 +22,25 @@ export const SessionStatus = {
   active: "active",
   paused: "paused",
   ended: "ended",
+  preparing: "preparing",
 } as const;
 export type SessionStatus = (typeof SessionStatus)[keyof typeof SessionStatus];
-export const SessionStatusSchema = z.enum(["waiting", "active", "paused", "ended"]);
+export const SessionStatusSchema = z.enum(["waiting", "active", "paused", "ended", "preparing"]);
 
 /** DM commands that move the lifecycle. */
-export const SessionAction = { start: "start", pause: "pause", resume: "resume", end: "end" } as const;
+export const SessionAction = { start: "start", pause: "pause", resume: "resume", end: "end", prepare: "prepare", ready: "ready" } as const;
 export type SessionAction = (typeof SessionAction)[keyof typeof SessionAction];
-export const SessionActionSchema = z.enum(["start", "pause", "resume", "end"]);
+export const SessionActionSchema = z.enum(["start", "pause", "resume", "end", "prepare", "ready"]);
 
 /** Status of a campaign that has never had a session. */
 export const INITIAL_SESSION_STATUS: SessionStatus = SessionStatus.waiting;
 
 const TRANSITIONS: Record<SessionStatus, Partial<Record<SessionAction, SessionStatus>>> = {
-  waiting: { start: "active", end: "ended" },
+  waiting: { start: "active", end: "ended", prepare: "preparing" },
   active: { pause: "paused", end: "ended" },
   paused: { resume: "active", end: "ended" },
-  ended: { start: "active" },
+  ended: { start: "active", prepare: "preparing" },
+  preparing: { start: "active", ready: "waiting", end: "ended" },
 };
 
 /** Result of a lifecycle step. */

@@ -1,31 +1,28 @@
-import { copyFile, mkdir } from "node:fs/promises";
-import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { dmDocName } from "@hexcrawl/shared/docNames";
 import { readText } from "@hexcrawl/shared/model";
 import { hexesInRange, keyOf } from "@hexcrawl/shared/hex";
 import { cookieHeader, openDocClient } from "./support/docClient.ts";
 import {
-  buildClient,
   chromiumSkipReason,
-  launchBrowser,
-  REPO_ROOT,
   saveScreenshot,
-  startE2eServer,
-  type E2eServer,
 } from "./support/browser.ts";
 import {
-  CONNECT_TIMEOUT_MS,
   clickHex,
+  closeAll,
+  CONNECT_TIMEOUT_MS,
+  expectNoPageErrors,
   gotoHex,
   hexPoint,
   openCampaign,
   readDoc,
+  selectTool,
   setUpCampaign,
+  useServerAndBrowser,
   waitAllSent,
   waitForDoc,
   waitOfflineShell,
+  waitPending,
   type CampaignSetup,
   type Member,
 } from "./support/flows.ts";
@@ -40,44 +37,6 @@ import {
 const skipReason = chromiumSkipReason();
 if (skipReason) console.warn(`[e2e] skipped: ${skipReason}`);
 
-/** Where the README's screenshots live (committed, unlike artifacts/). */
-const DOCS_SCREENSHOT_DIR = path.join(REPO_ROOT, "docs/screenshots");
-
-async function closeAll(setup: CampaignSetup | null): Promise<void> {
-  if (!setup) return;
-  for (const m of setup.all) {
-    const real = m.errors.filter((e) => !NETWORK_NOISE.test(e));
-    if (real.length > 0) console.error(`[e2e] page errors of ${m.name}:\n${real.join("\n")}`);
-    await m.context.close();
-  }
-}
-
-/** What the browser logs by itself while the server is stopped (failed sockets and fetches). */
-const NETWORK_NOISE = /WebSocket|ERR_CONNECTION_REFUSED|Failed to load resource|net::ERR/;
-
-/** No uncaught page errors or console errors on any page of the campaign (brief: "no console errors"). */
-function expectNoPageErrors(setup: CampaignSetup): void {
-  // A stopped server makes the browser log failed WebSocket/fetch attempts; those are expected noise.
-  const real = setup.all.flatMap((m) => m.errors.filter((e) => !NETWORK_NOISE.test(e)));
-  expect(real).toEqual([]);
-}
-
-async function selectTool(page: Page, name: string): Promise<void> {
-  await page.getByRole("toolbar", { name: "Map tools" }).getByRole("button", { name, exact: true }).click();
-}
-
-async function pendingCount(page: Page, userId: string): Promise<string | null> {
-  return page.locator(`[data-testid="pending-player"][data-user-id="${userId}"]`).getAttribute("data-count");
-}
-
-async function waitPending(page: Page, userId: string, count: number): Promise<void> {
-  await page
-    .locator(`[data-testid="pending-player"][data-user-id="${userId}"][data-count="${count}"]`)
-    .waitFor({ timeout: 10_000 })
-    .catch(async (err: unknown) => {
-      throw new Error(`pending for ${userId} stayed ${await pendingCount(page, userId)}, wanted ${count}: ${String(err)}`);
-    });
-}
 
 /** Radius of the revealed area of the scenery (hexes around 0,0). */
 const SCENERY_REVEAL_RADIUS = 2;
@@ -128,27 +87,12 @@ function sceneryTerrain(q: number, r: number): string {
 }
 
 describe.skipIf(skipReason !== null)("campaign flows in Chromium", () => {
-  let server: E2eServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    const t0 = Date.now();
-    buildClient();
-    const t1 = Date.now();
-    server = await startE2eServer();
-    console.log(`[e2e] build ${t1 - t0} ms, server start ${Date.now() - t1} ms`);
-    browser = await launchBrowser();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const e2e = useServerAndBrowser();
 
   it("[EDIT1] [EDIT2] [EDIT5] [UIPRES1] two DMs co-edit one map: paint, name, notes and cursors; undo is per user", async () => {
     let setup: CampaignSetup | null = null;
     try {
-      setup = await setUpCampaign(browser, server.app.url, { name: "Co-edit", coDms: 1 });
+      setup = await setUpCampaign(e2e.browser, e2e.server.app.url, { name: "Co-edit", coDms: 1 });
       const { owner: a } = setup;
       const b = setup.dms[0] as Member;
       await Promise.all([openCampaign(a, setup.campaignId), openCampaign(b, setup.campaignId)]);
@@ -213,7 +157,7 @@ describe.skipIf(skipReason !== null)("campaign flows in Chromium", () => {
   it("[EDIT3] [EDIT4] [EDIT6] [EDIT7] [PLAY1] [PLAY4] staged: reveal to all and to one, drop one, publish; each player sees exactly theirs", async () => {
     let setup: CampaignSetup | null = null;
     try {
-      setup = await setUpCampaign(browser, server.app.url, { name: "The Staged Marches", players: 2 });
+      setup = await setUpCampaign(e2e.browser, e2e.server.app.url, { name: "The Staged Marches", players: 2 });
       const dm = setup.owner;
       const p1 = setup.players[0] as Member;
       const p2 = setup.players[1] as Member;
@@ -236,7 +180,7 @@ describe.skipIf(skipReason !== null)("campaign flows in Chromium", () => {
       await page.getByTestId("reveal-targets").getByLabel(p1.name).check();
       await clickHex(page, privateHex);
       await waitForDoc(page, (d) => d.reveals?.[privateHex]?.join() === p1.userId && d.reveals?.["0,0"]?.join() === "*", "reveals");
-      expect(await page.getByTestId("inspector-revealed").textContent()).toContain("everyone");
+      expect((await page.getByTestId("inspector-revealed").textContent())?.toLowerCase()).toContain("everyone");
 
       // Pending, per player.
       await waitPending(page, p1.userId, 4);
@@ -244,8 +188,11 @@ describe.skipIf(skipReason !== null)("campaign flows in Chromium", () => {
       // Commands are online: no offline reason shown.
       expect(await page.getByTestId("commands-offline").count()).toBe(0);
 
+      // Grouped (PUSH1): the changes everyone gets are listed once, under "Everyone"; player 1's own under their name.
+      expect(await page.locator('[data-testid="pending-group"][data-group="everyone"]').getAttribute("data-count")).toBe("3");
+      expect(await page.locator(`[data-testid="pending-player"][data-user-id="${p1.userId}"] [data-testid="pending-change"]`).count()).toBe(1);
       // Drop one: the server reverts it in the DM document (the hex is no longer revealed).
-      await page.locator(`[data-testid="pending-player"][data-user-id="${p1.userId}"] [data-testid="pending-change"][data-hex="${dropped}"] [data-testid="drop-change"]`).click();
+      await page.locator(`[data-testid="pending-group"][data-group="everyone"] [data-testid="pending-change"][data-hex="${dropped}"] [data-testid="drop-change"]`).click();
       await waitPending(page, p1.userId, 3);
       await waitPending(page, p2.userId, 2);
       await waitForDoc(page, (d) => d.reveals?.[dropped] === undefined, "dropped reveal gone");
@@ -281,7 +228,7 @@ describe.skipIf(skipReason !== null)("campaign flows in Chromium", () => {
 
       // For the README screenshots: a co-DM-sized map written from Node as the owner, revealed around
       // the crossroads and published (the private hex stays player 1's).
-      await paintScenery(server.app.url, setup.campaignId, await cookieHeader(dm.context, server.app.url), privateHex);
+      await paintScenery(e2e.server.app.url, setup.campaignId, await cookieHeader(dm.context, e2e.server.app.url), privateHex);
       await waitForDoc(page, (d) => Object.keys(d.terrain).length > 100, "the scenery");
       await waitPending(page, p2.userId, SCENERY_REVEALED_FOR_P2);
       await page.getByTestId("publish-all").click();
@@ -294,11 +241,9 @@ describe.skipIf(skipReason !== null)("campaign flows in Chromium", () => {
       await gotoHex(p1.page, "0,0");
       await page.getByTestId("preview-panel").getByLabel("Show the map of").selectOption("");
       await gotoHex(page, "0,0");
-      const dmShot = await saveScreenshot(page, "dm-editor");
-      const playerShot = await saveScreenshot(p1.page, "player-view");
-      await mkdir(DOCS_SCREENSHOT_DIR, { recursive: true });
-      await copyFile(dmShot, path.join(DOCS_SCREENSHOT_DIR, "dm-editor.png"));
-      await copyFile(playerShot, path.join(DOCS_SCREENSHOT_DIR, "player-view.png"));
+      // (The README's screenshots are taken by table.test.ts.)
+      await saveScreenshot(page, "dm-editor");
+      await saveScreenshot(p1.page, "player-view");
 
       // Player 2 still never got the private hex.
       expect((await readDoc(p2.page)).terrain[privateHex]).toBeUndefined();
@@ -311,7 +256,7 @@ describe.skipIf(skipReason !== null)("campaign flows in Chromium", () => {
   it("[PLAY2] [EDIT6] immediate mode: a DM edit on a revealed hex reaches the player without a publish", async () => {
     let setup: CampaignSetup | null = null;
     try {
-      setup = await setUpCampaign(browser, server.app.url, { name: "Immediate", players: 1 });
+      setup = await setUpCampaign(e2e.browser, e2e.server.app.url, { name: "Immediate", players: 1 });
       const dm = setup.owner;
       const p1 = setup.players[0] as Member;
       await Promise.all(setup.all.map((m) => openCampaign(m, setup!.campaignId)));
@@ -321,7 +266,11 @@ describe.skipIf(skipReason !== null)("campaign flows in Chromium", () => {
       await clickHex(dm.page, "0,0");
       await waitPending(dm.page, p1.userId, 1);
 
-      await dm.page.getByLabel("Immediate — players see edits live").check();
+      // One hex is pending: going live asks first and says how many it will publish (LAYOUT8).
+      await dm.page.getByLabel("Immediate — players see edits live").click();
+      await dm.page.getByTestId("confirm-immediate").getByText("publishes the 1 pending hex").waitFor();
+      expect(await dm.page.getByLabel("Immediate — players see edits live").isChecked()).toBe(false);
+      await dm.page.getByTestId("confirm-immediate-yes").click();
       await waitForDoc(p1.page, (d) => d.terrain["0,0"] === "water", "the revealed hex to arrive on switching to immediate");
       await gotoHex(dm.page, "0,0");
       await dm.page.getByTestId("inspector-label").fill("Ferry");
@@ -330,6 +279,21 @@ describe.skipIf(skipReason !== null)("campaign flows in Chromium", () => {
       await clickHex(dm.page, "0,0");
       await waitForDoc(p1.page, (d) => d.terrain["0,0"] === "settlement", "the new terrain without a publish");
       await waitPending(dm.page, p1.userId, 0);
+
+      // LAYOUT8: revealing a hex with nothing to show warns; a hex painted since no longer counts, so revealing a
+      // painted hex right after says nothing.
+      const warning = dm.page.getByTestId("reveal-warning");
+      await selectTool(dm.page, "Reveal");
+      await clickHex(dm.page, "1,1");
+      await warning.getByText("1 revealed hex has no terrain yet").waitFor();
+      await saveScreenshot(dm.page, "dm-reveal-empty-warning");
+      await selectTool(dm.page, "Forest");
+      await clickHex(dm.page, "1,1");
+      await clickHex(dm.page, "0,1");
+      await selectTool(dm.page, "Reveal");
+      await clickHex(dm.page, "0,1");
+      await warning.waitFor({ state: "detached" });
+      await waitForDoc(p1.page, (d) => d.terrain["0,1"] === "forest" && d.terrain["1,1"] === "forest", "both hexes, live");
       expectNoPageErrors(setup);
     } finally {
       await closeAll(setup);
@@ -339,7 +303,7 @@ describe.skipIf(skipReason !== null)("campaign flows in Chromium", () => {
   it("[PLAY3] [UIPRES2] lifecycle overlays on the player page follow start / pause / resume / end; DM online shows", async () => {
     let setup: CampaignSetup | null = null;
     try {
-      setup = await setUpCampaign(browser, server.app.url, { name: "Lifecycle", players: 1 });
+      setup = await setUpCampaign(e2e.browser, e2e.server.app.url, { name: "Lifecycle", players: 1 });
       const dm = setup.owner;
       const p1 = setup.players[0] as Member;
       await Promise.all(setup.all.map((m) => openCampaign(m, setup!.campaignId)));
@@ -358,6 +322,10 @@ describe.skipIf(skipReason !== null)("campaign flows in Chromium", () => {
       await dm.page.getByTestId("session-resume").click();
       await overlay.waitFor({ state: "detached" });
       await dm.page.getByTestId("session-end").click();
+      // Ending is asked first (LAYOUT8); nothing changes until the DM confirms.
+      await dm.page.getByTestId("confirm-end").waitFor();
+      expect(await dm.page.getByTestId("session-status").getAttribute("data-status")).not.toBe("ended");
+      await dm.page.getByTestId("confirm-end-yes").click();
       await p1.page.locator('[data-testid="session-overlay"][data-status="ended"]').waitFor();
       expect(await overlay.textContent()).toContain("Session ended");
       await dm.page.locator('[data-testid="session-status"][data-status="ended"]').waitFor();
@@ -378,7 +346,7 @@ describe.skipIf(skipReason !== null)("campaign flows in Chromium", () => {
   it("[OFF1] [OFF2] [OFF3] [OFF4] [OFF5] offline: edits survive a reload without a server and merge with a co-DM's on reconnect", async () => {
     let setup: CampaignSetup | null = null;
     try {
-      setup = await setUpCampaign(browser, server.app.url, { name: "Offline", coDms: 1, players: 1 });
+      setup = await setUpCampaign(e2e.browser, e2e.server.app.url, { name: "Offline", coDms: 1, players: 1 });
       const a = setup.owner;
       const b = setup.dms[0] as Member;
       const p1 = setup.players[0] as Member;
@@ -395,7 +363,7 @@ describe.skipIf(skipReason !== null)("campaign flows in Chromium", () => {
       await waitAllSent(a.page);
 
       // The server goes away.
-      await server.stop();
+      await e2e.server.stop();
       await a.page.locator('[data-testid="connection-state"]:not([data-status="connected"])').waitFor();
       await b.page.locator('[data-testid="connection-state"]:not([data-status="connected"])').waitFor();
 
@@ -430,14 +398,14 @@ describe.skipIf(skipReason !== null)("campaign flows in Chromium", () => {
       await saveScreenshot(a.page, "dm-offline-reloaded");
 
       // The server comes back on the same port and data: everything merges.
-      await server.restart();
+      await e2e.server.restart();
       await Promise.all([waitAllSent(a.page, 30_000), waitAllSent(b.page, 30_000)]);
       await waitForDoc(b.page, (d) => d.terrain["3,0"] === "swamp" && d.notes["3,0"] === "Written offline.", "B to get A's offline edits");
       await waitForDoc(a.page, (d) => d.terrain["-3,0"] === "mountains", "A to get B's concurrent edit");
       expect(await a.page.getByTestId("commands-offline").count()).toBe(0);
 
       // And the server itself has both (a fresh Node client, no IndexedDB).
-      const url = server.app.url;
+      const url = e2e.server.app.url;
       const reader = openDocClient(url, setup.campaignId, dmDocName(setup.campaignId), await cookieHeader(a.context, url));
       try {
         await reader.ready;

@@ -220,7 +220,8 @@ describe.skipIf(skipReason !== null)("client shell in Chromium", () => {
     const map = page.getByTestId("hex-map");
     const box = await map.boundingBox();
     if (!box) throw new Error("map has no box");
-    await page.mouse.move(box.x + 40, box.y + 40);
+    // The middle of the map: its corners carry the floating tools.
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
     // Each sample: one wheel notch, then the time until two frames later (JS draw + paint), and
     // the component's own JS draw time. Zooming out walks through every drawing regime.
     const frames: number[] = [];

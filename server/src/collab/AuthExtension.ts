@@ -30,8 +30,14 @@ function socketKeyOf(context: unknown): string {
 }
 
 class AuthError extends Error {
-  constructor(readonly reason: string) {
+  readonly reason: string;
+  /** The signed-in user who was refused, when known (their failures count against them, not their address: W7). */
+  readonly userId: string | null;
+
+  constructor(reason: string, userId: string | null = null) {
     super(reason);
+    this.reason = reason;
+    this.userId = userId;
   }
 }
 
@@ -46,18 +52,23 @@ export function accessFor(doc: DocName, userId: string, role: Role | null): { re
       return isDmRole(role) ? { readOnly: true, preview: true } : null;
     case "party":
       return { readOnly: true, preview: isDmRole(role) };
+    // The players' own layer (NOTES3): private notes to their owner alone (DMs included), the table to every member.
+    case "notes":
+      return doc.userId === userId ? { readOnly: false, preview: false } : null;
+    case "table":
+      return { readOnly: false, preview: false };
   }
 }
 
 export interface AuthHooks {
-  /** Called for every refused authentication (per-socket / per-address limits). */
-  onAuthFailure(socketId: string): void;
+  /** Called for every refused authentication (per-socket limit; per session when a user is known, else per address). */
+  onAuthFailure(socketId: string, userId: string | null): void;
   /** Called when a socket authenticated a document (to close it on sign-out). */
   onAuthSuccess(socketId: string, sessionId: string): void;
 }
 
 /**
- * Cookie authentication for every document (DESIGN.md "Security rules"): the session cookie from the
+ * Cookie authentication for every document (SPEC.md AUTH1–AUTH7): the session cookie from the
  * upgrade request names the user; the document name and the user's role decide read-write, read-only
  * or refused. Unknown names are refused here, never in onLoadDocument.
  */
@@ -65,16 +76,19 @@ export class AuthExtension implements Extension {
   readonly extensionName = "hexcrawl-auth";
   readonly priority = 1000;
 
-  constructor(
-    private readonly ctx: () => AppContext,
-    private readonly hooks: AuthHooks,
-  ) {}
+  private readonly ctx: () => AppContext;
+  private readonly hooks: AuthHooks;
+
+  constructor(ctx: () => AppContext, hooks: AuthHooks) {
+    this.ctx = ctx;
+    this.hooks = hooks;
+  }
 
   async onAuthenticate(data: onAuthenticatePayload): Promise<CollabContext> {
     try {
       return await this.authenticate(data);
     } catch (err) {
-      this.hooks.onAuthFailure(socketKeyOf(data.context));
+      this.hooks.onAuthFailure(socketKeyOf(data.context), err instanceof AuthError ? err.userId : null);
       if (err instanceof AuthError) throw err;
       console.error("[auth] onAuthenticate failed", err);
       throw new AuthError(AuthFailure.UNAVAILABLE);
@@ -89,7 +103,7 @@ export class AuthExtension implements Extension {
     if (!user) throw new AuthError(AuthFailure.UNAUTHENTICATED);
     const role = await repos.getMembership(ctx.db.pool, doc.campaignId, user.id);
     const access = accessFor(doc, user.id, role);
-    if (!access || !role) throw new AuthError(AuthFailure.FORBIDDEN);
+    if (!access || !role) throw new AuthError(AuthFailure.FORBIDDEN, user.id);
     data.connectionConfig.readOnly = access.readOnly;
     this.hooks.onAuthSuccess(socketKeyOf(data.context), user.sessionId);
     return { user, role, doc, preview: access.preview };
@@ -110,8 +124,8 @@ export class AuthExtension implements Extension {
       return;
     }
     // A DM previewing a player document is not "in" it; the party document is shared by every member,
-    // so nobody's awareness goes there (players would otherwise see each other).
-    if (context.preview || context.doc?.kind === "party") {
+    // so nobody's awareness goes there (players would otherwise see each other); the same for the table.
+    if (context.preview || context.doc?.kind === "party" || context.doc?.kind === "table") {
       data.states.clear();
       return;
     }

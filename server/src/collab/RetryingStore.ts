@@ -45,10 +45,13 @@ export function backoffDelayMs(attempt: number, policy: BackoffPolicy = STORE_BA
 
 /** Thrown when retrying stops because the owner is shutting down (the state was NOT stored). */
 export class StoreAbortedError extends Error {
-  constructor(readonly documentName: string, lastError: unknown) {
+  readonly documentName: string;
+
+  constructor(documentName: string, lastError: unknown) {
     super(`store of ${documentName} abandoned at shutdown: ${lastError instanceof Error ? lastError.message : String(lastError)}`, {
       cause: lastError,
     });
+    this.documentName = documentName;
   }
 }
 
@@ -84,12 +87,16 @@ export class RetryingStore {
   private readonly lastWarnAt = new Map<string, number>();
   readonly stats: RetryStats = { failedAttempts: 0, recoveredStores: 0 };
 
-  constructor(
-    private readonly write: StoreWrite,
-    private readonly policy: BackoffPolicy = STORE_BACKOFF,
-    /** Failures of one document are logged at most once per this interval (an outage must not flood the log). */
-    private readonly warnIntervalMs = 10_000,
-  ) {}
+  private readonly write: StoreWrite;
+  private readonly policy: BackoffPolicy;
+  /** Failures of one document are logged at most once per this interval (an outage must not flood the log). */
+  private readonly warnIntervalMs: number;
+
+  constructor(write: StoreWrite, policy: BackoffPolicy = STORE_BACKOFF, warnIntervalMs = 10_000) {
+    this.write = write;
+    this.policy = policy;
+    this.warnIntervalMs = warnIntervalMs;
+  }
 
   /**
    * Store `next()` under `name`, retrying with backoff; `next` is called once per attempt, so each attempt writes the

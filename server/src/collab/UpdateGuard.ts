@@ -6,13 +6,22 @@ import { checkMessage, type Rejection } from "./messageChecks.ts";
 export const AWARENESS_BURST = 40;
 export const AWARENESS_PER_SECOND = 20;
 
+/**
+ * Sync step 1 per socket (W4, LIMIT2): a 36-byte request can ask for a whole document. A client sends one per document
+ * it opens (and again on reconnect, which is a new socket): a burst for the documents of a campaign, then a slow rate.
+ */
+export const SYNC_STEP1_BURST = 20;
+export const SYNC_STEP1_PER_SECOND = 0.5;
+
 /** Thrown to stop Hocuspocus applying a message; it closes the document connection with this code. */
 export class MessageRejected extends Error {
-  constructor(
-    readonly code: number,
-    readonly reason: string,
-  ) {
+  readonly code: number;
+  readonly reason: string;
+
+  constructor(code: number, reason: string) {
     super(`message rejected: ${reason}`);
+    this.code = code;
+    this.reason = reason;
   }
 }
 
@@ -20,11 +29,13 @@ export class MessageRejected extends Error {
 export class TokenBucket {
   private tokens: number;
   private last: number;
-  constructor(
-    private readonly capacity: number,
-    private readonly perSecond: number,
-    private readonly now: () => number = Date.now,
-  ) {
+  private readonly capacity: number;
+  private readonly perSecond: number;
+  private readonly now: () => number;
+  constructor(capacity: number, perSecond: number, now: () => number = Date.now) {
+    this.capacity = capacity;
+    this.perSecond = perSecond;
+    this.now = now;
     this.tokens = capacity;
     this.last = now();
   }
@@ -43,17 +54,27 @@ export class TokenBucket {
  * out-of-bounds Yjs sync messages, oversized or flooding awareness, oversized stateless payloads and message types
  * a client may not send close the whole socket with a CloseCode (4400 / 4413 / 4429). Nothing of a rejected message
  * is applied. Stateless messages from read-only connections are let through: the game extension answers them with
- * a READ_ONLY error (DESIGN.md), and nothing else acts on them.
+ * a READ_ONLY error (SPEC.md CMD1), and nothing else acts on them.
  */
 export class UpdateGuard implements Extension {
   readonly extensionName = "hexcrawl-update-guard";
   /** Before every other extension's beforeHandleMessage. */
   readonly priority = 1500;
   private readonly awarenessBuckets = new WeakMap<Connection, TokenBucket>();
+  /** Keyed by the socket: every document connection of one socket shares the budget. */
+  private readonly syncStep1Buckets = new WeakMap<object, TokenBucket>();
 
   async beforeHandleMessage({ update, connection }: beforeHandleMessagePayload): Promise<void> {
     const verdict = checkMessage(update, { readOnly: connection.readOnly });
     if (typeof verdict !== "string") return this.refuse(connection, verdict);
+    if (verdict === "syncStep1") {
+      let bucket = this.syncStep1Buckets.get(connection.webSocket);
+      if (!bucket) {
+        bucket = new TokenBucket(SYNC_STEP1_BURST, SYNC_STEP1_PER_SECOND);
+        this.syncStep1Buckets.set(connection.webSocket, bucket);
+      }
+      if (!bucket.take()) return this.refuse(connection, { code: CloseCode.RATE_LIMITED, reason: "sync requests too frequent" });
+    }
     if (verdict === "awareness" || verdict === "queryAwareness") {
       let bucket = this.awarenessBuckets.get(connection);
       if (!bucket) {

@@ -5,10 +5,13 @@
 export class WindowCounter {
   private readonly hits = new Map<string, number[]>();
 
-  constructor(
-    private readonly windowMs: number,
-    private readonly now: () => number = Date.now,
-  ) {}
+  private readonly windowMs: number;
+  private readonly now: () => number;
+
+  constructor(windowMs: number, now: () => number = Date.now) {
+    this.windowMs = windowMs;
+    this.now = now;
+  }
 
   /** Record one hit for `key`; returns the number of hits in the current window (including this one). */
   hit(key: string): number {
@@ -45,9 +48,20 @@ export interface CollabLimits {
   connectionsPerAddress: number;
   /** Failed authentications on one socket before it is closed. */
   authFailuresPerSocket: number;
-  /** Failed authentications per address per window before its upgrades are refused (429). */
+  /**
+   * Failed authentications per window before upgrades are refused (429): of a signed-in session, counted against
+   * that session's cookie; anonymous ones (no or a bad cookie) against the address (W7).
+   */
   authFailuresPerAddress: number;
   authFailureWindowMs: number;
+  /** Document opens (Auth messages) per socket: a burst, then a steady rate (W3, LIMIT1). */
+  documentOpensBurst: number;
+  documentOpensPerSecond: number;
+  /** Successful document opens per session (≈ per user) per minute, across all its sockets (W3, LIMIT1). */
+  documentOpensPerSessionPerMinute: number;
+  /** Bytes a socket may send before its first successful authentication (W6, LIMIT4), and all such sockets of an address. */
+  unauthenticatedBytesPerSocket: number;
+  unauthenticatedBytesPerAddress: number;
 }
 
 export const DEFAULT_COLLAB_LIMITS: CollabLimits = {
@@ -57,4 +71,11 @@ export const DEFAULT_COLLAB_LIMITS: CollabLimits = {
   authFailuresPerSocket: 5,
   authFailuresPerAddress: 50,
   authFailureWindowMs: 60_000,
+  documentOpensBurst: 30,
+  documentOpensPerSecond: 1,
+  // 20/s sustained: far above a real client (one per document, again on reconnect), half an open/close loop (40+/s).
+  documentOpensPerSessionPerMinute: 1200,
+  // Above one full frame (MAX_PAYLOAD_BYTES, 1 MiB): a client may send an offline edit before its token is checked.
+  unauthenticatedBytesPerSocket: 2 * 1024 * 1024,
+  unauthenticatedBytesPerAddress: 8 * 1024 * 1024,
 };

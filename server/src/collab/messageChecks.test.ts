@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
-import { checkEnvelope, checkUpdateV1 } from "./messageChecks.ts";
+import * as encoding from "lib0/encoding";
+import { checkEnvelope, checkUpdateV1, documentUpdateOf, WireType } from "./messageChecks.ts";
 import { backoffDelayMs, STORE_BACKOFF } from "./RetryingStore.ts";
 
 /** A document using every kind of content yjs encodes. */
@@ -29,7 +30,33 @@ function richDoc(): { doc: Y.Doc; updates: Uint8Array[] } {
   return { doc, updates };
 }
 
+/** A Hocuspocus frame: document name, message type, then the given varints and (length-prefixed) bytes. */
+function frame(type: number, parts: Array<number | Uint8Array>): Uint8Array {
+  const e = encoding.createEncoder();
+  encoding.writeVarString(e, "campaign:c:dm");
+  encoding.writeVarUint(e, type);
+  for (const p of parts) {
+    if (typeof p === "number") encoding.writeVarUint(e, p);
+    else encoding.writeVarUint8Array(e, p);
+  }
+  return encoding.toUint8Array(e);
+}
+
 describe("message checks (pure)", () => {
+  it("[DUR9] documentUpdateOf finds the update of a sync step 2 or update message, nothing else", () => {
+    const { updates } = richDoc();
+    const update = updates[0] as Uint8Array;
+    expect(documentUpdateOf(frame(WireType.Sync, [2, update]))).toEqual(update);
+    expect(documentUpdateOf(frame(WireType.Sync, [1, update]))).toEqual(update);
+    expect(documentUpdateOf(frame(WireType.SyncReply, [1, update]))).toEqual(update);
+    // Sync step 1 carries a state vector; an empty update carries nothing to journal.
+    expect(documentUpdateOf(frame(WireType.Sync, [0, Y.encodeStateVector(new Y.Doc())]))).toBeNull();
+    expect(documentUpdateOf(frame(WireType.Sync, [1, Y.encodeStateAsUpdate(new Y.Doc())]))).toBeNull();
+    expect(documentUpdateOf(frame(WireType.Awareness, [new Uint8Array([0])]))).toBeNull();
+    expect(documentUpdateOf(frame(WireType.Stateless, [new Uint8Array([1, 2])]))).toBeNull();
+    expect(documentUpdateOf(new Uint8Array([200]))).toBeNull();
+  });
+
   it("[HARD2] every real V1 update and a full state pass the structural check", () => {
     const { doc, updates } = richDoc();
     for (const u of updates) expect(checkUpdateV1(u)).toBeNull();

@@ -20,7 +20,10 @@ import { CloseCode } from "@hexcrawl/shared/protocol";
 class WireReader {
   private pos = 0;
   private static readonly text = new TextDecoder();
-  constructor(private readonly bytes: Uint8Array) {}
+  private readonly bytes: Uint8Array;
+  constructor(bytes: Uint8Array) {
+    this.bytes = bytes;
+  }
 
   varUint(): number {
     let num = 0;
@@ -229,6 +232,13 @@ export const MAX_CLOCK = 2 ** 40;
 /** Longest stateless payload (UTF-16 units): a DM command is at most protocol MAX_COMMAND_CHARS (512 Ki). */
 export const MAX_STATELESS_CHARS = 512 * 1024;
 
+/**
+ * Largest sync step 2 or update a read-only connection may send (W5, LIMIT3). Such a connection never changes the
+ * document: its step 2 is the diff of its copy against the server's state vector — empty or tiny for a real client.
+ * Larger ones are refused before any decoding (Hocuspocus would decode a read-only step 2 to answer it).
+ */
+export const MAX_READ_ONLY_UPDATE_BYTES = 64 * 1024;
+
 /** Why a message is refused, and the close code the socket gets. */
 export interface Rejection {
   code: number;
@@ -251,6 +261,17 @@ export function checkEnvelope(frame: Uint8Array): Rejection | null {
     return null;
   } catch {
     return reject("malformed message envelope");
+  }
+}
+
+/** The message type of a frame whose envelope passed checkEnvelope (null when it does not parse). */
+export function messageTypeOf(frame: Uint8Array): number | null {
+  try {
+    const d = new WireReader(frame);
+    d.varString();
+    return d.varUint();
+  } catch {
+    return null;
   }
 }
 
@@ -301,13 +322,13 @@ function checkAwareness(payload: Uint8Array): Rejection | number {
 }
 
 /** What kind of message passed the check (the extension rate-limits awareness). */
-export type CheckedKind = "sync" | "awareness" | "queryAwareness" | "stateless" | "other";
+export type CheckedKind = "sync" | "syncStep1" | "awareness" | "queryAwareness" | "stateless" | "other";
 
 /**
  * Full check of one frame from an authenticated connection: envelope, then the payload of its type.
  * Returns the rejection, or the kind of an accepted message.
  */
-export function checkMessage(frame: Uint8Array, _ctx: MessageContext): Rejection | CheckedKind {
+export function checkMessage(frame: Uint8Array, ctx: MessageContext): Rejection | CheckedKind {
   const envelope = checkEnvelope(frame);
   if (envelope) return envelope;
   try {
@@ -324,7 +345,13 @@ export function checkMessage(frame: Uint8Array, _ctx: MessageContext): Rejection
           // A state vector: pairs of varUints, each at least one byte, so the loop is bounded by the payload.
           const sv = Y.decodeStateVector(payload);
           for (const clock of sv.values()) if (clock > MAX_CLOCK) return reject("state vector out of bounds");
-          return "sync";
+          return "syncStep1";
+        }
+        if (ctx.readOnly && (step === SyncStep.step2 || step === SyncStep.update)) {
+          // LIMIT3: sized before anything decodes it. Hocuspocus applies nothing from a read-only connection and does
+          // not decode its updates; only a step 2 is decoded (snapshotContainsUpdate), and that one is small.
+          if (payload.byteLength > MAX_READ_ONLY_UPDATE_BYTES) return reject("update on a read-only document", CloseCode.TOO_LARGE);
+          if (step === SyncStep.update) return "sync";
         }
         // Read-only connections are refused by Hocuspocus, but only after it decoded the update
         // (Y.snapshotContainsUpdate): the check protects them too.
@@ -348,5 +375,27 @@ export function checkMessage(frame: Uint8Array, _ctx: MessageContext): Rejection
     }
   } catch {
     return reject("malformed message");
+  }
+}
+
+/**
+ * The document update a client frame carries — the payload of a sync step 2 or an update message (Sync or
+ * SyncReply) — or null: other message types, sync step 1, the empty update (`[0, 0]`, what a client with nothing
+ * new answers), and frames that do not parse. Used to journal client updates (DUR9); the frame has already passed
+ * checkMessage. Pure.
+ */
+export function documentUpdateOf(frame: Uint8Array): Uint8Array | null {
+  try {
+    const d = new WireReader(frame);
+    d.varString();
+    const type = d.varUint();
+    if (type !== WireType.Sync && type !== WireType.SyncReply) return null;
+    const step = d.varUint();
+    if (step !== SyncStep.step2 && step !== SyncStep.update) return null;
+    const update = d.varBytes();
+    if (update.byteLength === 0 || (update.byteLength === 2 && update[0] === 0 && update[1] === 0)) return null;
+    return update;
+  } catch {
+    return null;
   }
 }

@@ -1,4 +1,5 @@
-import { mkdir, unlink, chmod } from "node:fs/promises";
+import { mkdir, unlink, chmod, mkdtemp, rm, readdir, stat, lstat } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { PGlite } from "@electric-sql/pglite";
@@ -28,7 +29,11 @@ export interface OpenDatabaseOptions {
   databaseUrl?: string | undefined;
   /** Directory for the embedded database (`<dataDir>/pglite`), its socket and its lock file. */
   dataDir: string;
-  /** Default: a unix socket inside dataDir when the platform and path length allow, else TCP on 127.0.0.1. */
+  /**
+   * Default: a unix socket inside dataDir, or in a private (0700) directory under the system's temporary directory
+   * when that path would be too long — never TCP (PGlite has no authentication: a TCP port is open to every local
+   * user). `"tcp"` only when asked for explicitly (tests; platforms without unix sockets).
+   */
   pgliteTransport?: PgliteTransport | undefined;
   /** Postgres only: pool size. Default 10. */
   maxConnections?: number | undefined;
@@ -136,25 +141,40 @@ async function openPglite(
   onPoolError: (err: Error) => void,
 ): Promise<Database> {
   const dir = path.resolve(dataDir);
-  // 0o700: the unix socket inside accepts anyone who can reach it, with any user name and no password.
+  // 0o700: the unix socket inside accepts anyone who can reach it, with any user name and no password; the files hold
+  // the auth secret and session tokens (DATA1).
   await mkdir(dir, { recursive: true, mode: 0o700 });
+  await tightenDataDir(dir);
   const lock = await lockDataDir(dir);
   let pglite: PGlite | null = null;
   let server: PGLiteSocketServer | null = null;
-  const socketPath = path.join(dir, `.s.PGSQL.${UNIX_SOCKET_PORT}`);
+  let socketDir = dir;
+  let privateSocketDir: string | null = null;
   try {
+    const useUnix = transport !== PgliteTransport.tcp;
+    if (useUnix && Buffer.byteLength(path.join(dir, `.s.PGSQL.${UNIX_SOCKET_PORT}`)) > MAX_UNIX_SOCKET_PATH_BYTES) {
+      // DATA2: a short path in a directory only this user can enter (mkdtemp makes it 0700), instead of TCP.
+      privateSocketDir = await mkdtemp(path.join(os.tmpdir(), "hexcrawl-pg-"));
+      socketDir = privateSocketDir;
+      if (Buffer.byteLength(path.join(socketDir, `.s.PGSQL.${UNIX_SOCKET_PORT}`)) > MAX_UNIX_SOCKET_PATH_BYTES) {
+        throw new Error(
+          `The embedded database's socket path would be longer than ${MAX_UNIX_SOCKET_PATH_BYTES} bytes (in ${dir} and in ${socketDir}). ` +
+            "Use a shorter DATA_DIR or TMPDIR, or set DATABASE_URL.",
+        );
+      }
+    }
+    if (useUnix && process.platform === "win32") {
+      throw new Error("The embedded database needs a unix socket, which this platform lacks: set DATABASE_URL to a Postgres server.");
+    }
+    const socketPath = path.join(socketDir, `.s.PGSQL.${UNIX_SOCKET_PORT}`);
     pglite = await PGlite.create(path.join(dir, PGLITE_SUBDIR));
-    const useUnix =
-      transport === PgliteTransport.unix ||
-      (transport === undefined &&
-        process.platform !== "win32" &&
-        Buffer.byteLength(socketPath) <= MAX_UNIX_SOCKET_PATH_BYTES);
+    await tightenDataDir(dir);
     if (useUnix) {
       // A socket file left by a killed process would make listen() fail with EADDRINUSE; we hold the lock, so it is not live.
       await unlink(socketPath).catch(() => undefined);
       server = new PGLiteSocketServer({ db: pglite, path: socketPath, maxConnections: PGLITE_SOCKET_MAX_CONNECTIONS });
     } else {
-      // Any local user can connect to this port (PGlite has no authentication): prefer the unix socket.
+      // Only when asked for: any local user can connect to this port (PGlite has no authentication).
       server = new PGLiteSocketServer({
         db: pglite,
         host: "127.0.0.1",
@@ -165,7 +185,7 @@ async function openPglite(
     await server.start();
     if (useUnix) await chmod(socketPath, 0o600);
     const conn = useUnix
-      ? { host: dir, port: UNIX_SOCKET_PORT }
+      ? { host: socketDir, port: UNIX_SOCKET_PORT }
       : { host: "127.0.0.1", port: Number(server.getServerConn().split(":").pop()) };
     const pool = new pg.Pool({
       ...conn,
@@ -198,6 +218,7 @@ async function openPglite(
               } finally {
                 // Socket file first: once the lock is released the next owner may already have created its own.
                 if (useUnix) await unlink(socketPath).catch(() => undefined);
+                if (privateSocketDir) await rm(privateSocketDir, { recursive: true, force: true }).catch(() => undefined);
                 await lock.release();
               }
             }
@@ -207,9 +228,39 @@ async function openPglite(
   } catch (err) {
     await server?.stop().catch(() => undefined);
     await pglite?.close().catch(() => undefined);
+    if (privateSocketDir) await rm(privateSocketDir, { recursive: true, force: true }).catch(() => undefined);
     await lock.release();
     throw err;
   }
+}
+
+/**
+ * DATA1: the data directory 0700 and everything in it 0600 (directories 0700) — also an existing one created with a
+ * looser mode. New files PGlite writes later are behind the 0700 directory. A directory this process cannot tighten
+ * (another user's) stops start-up with a message saying what to do.
+ */
+export async function tightenDataDir(dir: string): Promise<void> {
+  try {
+    const info = await stat(dir);
+    if ((info.mode & 0o777) !== 0o700) await chmod(dir, 0o700);
+  } catch (err) {
+    throw new Error(
+      `DATA_DIR ${dir} must be private (mode 0700) and could not be made so: ${err instanceof Error ? err.message : String(err)}. ` +
+        "Run the server as the directory's owner, or choose another DATA_DIR.",
+      { cause: err },
+    );
+  }
+  const walk = async (d: string): Promise<void> => {
+    for (const entry of await readdir(d)) {
+      const p = path.join(d, entry);
+      const info = await lstat(p).catch(() => null);
+      if (!info || info.isSymbolicLink()) continue;
+      const want = info.isDirectory() ? 0o700 : 0o600;
+      if ((info.mode & 0o777) !== want) await chmod(p, want).catch(() => undefined);
+      if (info.isDirectory()) await walk(p);
+    }
+  };
+  await walk(dir);
 }
 
 /**

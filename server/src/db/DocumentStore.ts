@@ -3,10 +3,47 @@ import { z } from "zod";
 import type pg from "pg";
 import { withTransaction } from "./tx.ts";
 
-/** A stored document: its state (a Yjs update) and the version of that state (incremented by every write). */
+/** The key of one journal entry: the appending process (a UUID per server start) and its sequence number. */
+export interface JournalKey {
+  writer: string;
+  seq: number;
+}
+
+/** One client update in a document's journal. */
+export interface JournalEntry {
+  name: string;
+  key: JournalKey;
+  update: Uint8Array;
+}
+
+/** A journal entry of a fetched document. */
+export interface StoredUpdate {
+  key: JournalKey;
+  update: Uint8Array;
+}
+
+/** A stored document: its row (snapshot) and version, and the journal entries not yet compacted into the row. */
 export interface StoredDocument {
-  state: Uint8Array;
-  version: number;
+  /** The row's state (a Yjs update); null when the document has journal entries but no row yet. */
+  state: Uint8Array | null;
+  /** The row's version (incremented by every write); null when there is no row. */
+  version: number | null;
+  /**
+   * The document's journal entries in the order they were appended: apply them after `state`, in this order
+   * (`applyStored`). Once a stored row holds them, `forget` them.
+   */
+  journal: StoredUpdate[];
+}
+
+/**
+ * Apply everything stored of a document to `doc`, in one transaction: the row, then the journal entries in order
+ * (each entry's dependencies come before it, so nothing waits as a pending update). Pure apart from `doc`.
+ */
+export function applyStored(doc: Y.Doc, stored: StoredDocument, origin: unknown = null): void {
+  doc.transact(() => {
+    if (stored.state) Y.applyUpdate(doc, stored.state);
+    for (const entry of stored.journal) Y.applyUpdate(doc, entry.update);
+  }, origin);
 }
 
 /** What a store wrote. */
@@ -22,26 +59,36 @@ export interface StoreResult {
 }
 
 /**
- * Where Yjs documents persist, by Hocuspocus document name. Deliberately narrow (two methods) so that
- * one contract suite covers every implementation.
+ * Where Yjs documents persist, by Hocuspocus document name: a snapshot row per document (`store`) and a journal of
+ * client updates appended before they are applied (`append`), compacted into the row (`forget`). Deliberately narrow
+ * (four methods) so that one contract suite covers every implementation.
  */
 export interface DocumentStore {
   /**
-   * The stored state and its version, or null when the document was never stored.
+   * Everything stored of the document — its row and its journal entries in append order, read in one snapshot of the
+   * database, so a concurrent compaction (row written, entries deleted) is seen entirely or not at all — or null when
+   * neither exists.
    * MUST throw on any database error: answering "no document" for an unreadable one would let the server
    * start an empty document and overwrite the real one.
    */
   fetch(name: string): Promise<StoredDocument | null>;
   /**
-   * Write `update` (usually the full state of the in-memory document). Never last-writer-wins.
+   * Write `update` (usually the full state of the in-memory document) to the row. Never last-writer-wins.
    * - `base` equal to the stored version: the caller asserts that `update` contains the state stored at that
    *   version (it was fetched or written by the caller, and `update` encodes a document holding it). The row is
    *   replaced by `update` without merging (the fast path).
    * - otherwise (no base, or another writer stored since): `update` is merged into what is stored, and the merge
    *   is returned in `merged` — two instances storing divergent states of one document keep the union.
-   * A new document is inserted as is (version 1).
+   * A new document is inserted as is (version 1). The journal is untouched.
    */
   store(name: string, update: Uint8Array, base?: number): Promise<StoreResult>;
+  /**
+   * Append client updates to their documents' journals in one statement (one round trip). An entry whose key is
+   * already stored is skipped: retrying an append whose answer was lost writes nothing twice. Refuses empty updates.
+   */
+  append(entries: JournalEntry[]): Promise<void>;
+  /** Delete these journal entries of `name` (the caller stored a row that holds them). Missing keys are ignored. */
+  forget(name: string, keys: JournalKey[]): Promise<void>;
 }
 
 /**
@@ -68,6 +115,13 @@ const DocumentRow = z.object({
   version: z.coerce.number().int().nonnegative(),
 });
 const VersionRow = z.object({ version: z.coerce.number().int().positive() });
+/** One row of `fetch`'s query: the document row (writer null) or a journal entry. */
+const FetchRow = z.object({
+  data: z.instanceof(Uint8Array),
+  version: z.coerce.number().int().nonnegative().nullable(),
+  writer: z.string().nullable(),
+  seq: z.coerce.number().int().nonnegative().nullable(),
+});
 
 function bytea(update: Uint8Array): Buffer {
   return Buffer.from(update.buffer, update.byteOffset, update.byteLength);
@@ -75,7 +129,7 @@ function bytea(update: Uint8Array): Buffer {
 
 /**
  * DocumentStore on the `document` table (`version` from migration 006; every update increments it, a trigger
- * sees to that for writers that do not).
+ * sees to that for writers that do not) and the `document_journal` table (migration 007).
  * - fast path, `base` matches: one `update … where version = base` — no read of the stored state, no merge;
  * - otherwise one transaction: insert if new, else lock the row (`select … for update`), merge, write back — so
  *   concurrent stores of one document (two instances, or two debounced saves) serialize and neither loses the
@@ -83,19 +137,39 @@ function bytea(update: Uint8Array): Buffer {
  *   for the row lock re-checks `version = base` against the committed row and falls through to the merge.
  */
 export class PostgresDocumentStore implements DocumentStore {
-  constructor(
-    private readonly pool: pg.Pool,
-    private readonly compact: CompactMode = CompactMode.rebuild,
-  ) {}
+  private readonly pool: pg.Pool;
+  private readonly compact: CompactMode;
+
+  constructor(pool: pg.Pool, compact: CompactMode = CompactMode.rebuild) {
+    this.pool = pool;
+    this.compact = compact;
+  }
 
   async fetch(name: string): Promise<StoredDocument | null> {
-    // No try/catch on purpose: errors propagate (see DocumentStore.fetch).
-    const result = await this.pool.query("select state, version from document where name = $1", [name]);
-    const row = result.rows[0] as unknown;
-    if (row === undefined) return null;
-    const parsed = DocumentRow.safeParse(row);
-    if (!parsed.success) throw new Error(`document ${name}: unexpected row (${parsed.error.message})`);
-    return { state: new Uint8Array(parsed.data.state), version: parsed.data.version };
+    // No try/catch on purpose: errors propagate (see DocumentStore.fetch). One statement: one snapshot of both tables.
+    const result = await this.pool.query(
+      `select state as data, version, null::uuid as writer, null::bigint as seq, null::bigint as id from document where name = $1
+       union all
+       select update, null, writer, seq, id from document_journal where name = $1
+       order by id nulls first`,
+      [name],
+    );
+    if (result.rows.length === 0) return null;
+    let row: { state: Uint8Array; version: number } | null = null;
+    const journal: StoredUpdate[] = [];
+    for (const raw of result.rows as unknown[]) {
+      const parsed = FetchRow.safeParse(raw);
+      if (!parsed.success) throw new Error(`document ${name}: unexpected row (${parsed.error.message})`);
+      const { data, version, writer, seq } = parsed.data;
+      if (writer === null) {
+        if (version === null) throw new Error(`document ${name}: row without a version`);
+        row = { state: new Uint8Array(data), version };
+      } else {
+        if (seq === null) throw new Error(`document ${name}: journal entry without a sequence number`);
+        journal.push({ key: { writer, seq }, update: new Uint8Array(data) });
+      }
+    }
+    return { state: row?.state ?? null, version: row?.version ?? null, journal };
   }
 
   async store(name: string, update: Uint8Array, base?: number): Promise<StoreResult> {
@@ -131,6 +205,30 @@ export class PostgresDocumentStore implements DocumentStore {
       );
       return { version: VersionRow.parse(written.rows[0]).version, merged };
     });
+  }
+
+  async append(entries: JournalEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    const values: unknown[] = [];
+    const rows: string[] = [];
+    for (const e of entries) {
+      if (e.update.byteLength === 0) throw new Error(`document ${e.name}: refusing to journal an empty update`);
+      const p = values.length;
+      rows.push(`($${p + 1}, $${p + 2}::uuid, $${p + 3}::bigint, $${p + 4})`);
+      values.push(e.name, e.key.writer, e.key.seq, bytea(e.update));
+    }
+    await this.pool.query(
+      `insert into document_journal (name, writer, seq, update) values ${rows.join(", ")} on conflict do nothing`,
+      values,
+    );
+  }
+
+  async forget(name: string, keys: JournalKey[]): Promise<void> {
+    if (keys.length === 0) return;
+    await this.pool.query(
+      "delete from document_journal where name = $1 and (writer, seq) in (select * from unnest($2::uuid[], $3::bigint[]))",
+      [name, keys.map((k) => k.writer), keys.map((k) => k.seq)],
+    );
   }
 }
 

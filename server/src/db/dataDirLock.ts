@@ -11,16 +11,16 @@ export const DATA_DIR_LOCK_FILE = "hexcrawl.lock";
 /** Thrown when another live process (or this one) already holds the data directory. */
 export class DataDirLockedError extends Error {
   readonly code = "DATA_DIR_LOCKED";
-  constructor(
-    readonly dataDir: string,
-    readonly holderPid: number,
-    detail: string,
-  ) {
+  readonly dataDir: string;
+  readonly holderPid: number;
+  constructor(dataDir: string, holderPid: number, detail: string) {
     super(
       `Data directory ${dataDir} is in use by process ${holderPid} (${detail}). ` +
         `Only one Hex Crawl process may use an embedded database directory; stop the other process, ` +
         `point DATA_DIR elsewhere, or set DATABASE_URL to share a real Postgres between instances.`,
     );
+    this.dataDir = dataDir;
+    this.holderPid = holderPid;
     this.name = "DataDirLockedError";
   }
 }

@@ -28,3 +28,12 @@ export function isGameOrigin(origin: unknown): boolean {
   const context = "context" in origin ? origin.context : undefined;
   return typeof context === "object" && context !== null && "game" in context;
 }
+
+/** The user whose connection made a change (origin `connection`), or null (server, Redis, offline merge of unknown). */
+export function actorOf(origin: unknown): string | null {
+  if (!isConnectionOrigin(origin) || typeof origin !== "object" || origin === null || !("connection" in origin)) return null;
+  const connection = origin.connection;
+  if (typeof connection !== "object" || connection === null || !("context" in connection)) return null;
+  const ctx = connection.context as { user?: { id?: unknown } } | undefined;
+  return typeof ctx?.user?.id === "string" ? ctx.user.id : null;
+}

@@ -1,80 +1,15 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
-import { z } from "zod";
-import { IdSchema, isDmRole, type Role } from "@hexcrawl/shared/docNames";
-import { ApiError, describeZodError, sendJson } from "./errors.ts";
-import { readJson } from "./body.ts";
-import type { AppContext, SessionUser } from "../context.ts";
+import { isDmRole, type Role } from "@hexcrawl/shared/docNames";
+import { ApiError, apiRoutes, type Campaign, type Member } from "@hexcrawl/shared/httpApi";
+import { Role as Roles } from "@hexcrawl/shared/docNames";
+import type { AppContext } from "../context.ts";
 import * as repos from "../db/repos.ts";
+import { createRouter, type Handler, type Handlers } from "./router.ts";
+import { exportCampaign, exportPlayerMap, importCampaign, mergeIntoCampaign } from "./exchange.ts";
 
-/** Invite codes live this long; they are also single-use. */
-export const INVITE_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+/** A day, for invite lifetimes (`expiresInDays`, default DEFAULT_INVITE_DAYS). */
+const DAY_MS = 24 * 60 * 60 * 1000;
 
-const CreateCampaignBody = z.object({ name: z.string().trim().min(1).max(120) }).strict();
-const CreateInviteBody = z.object({ role: z.enum(["player", "dm"]) }).strict();
-const EmptyBody = z.object({}).strict();
-const InviteCodeSchema = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/);
-const EventsQuery = z.strictObject({
-  after: z.coerce.number().int().min(0).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(200),
-});
-
-type Handler = (ctx: AppContext, req: IncomingMessage, res: ServerResponse, params: string[], url: URL) => Promise<void>;
-
-interface Route {
-  method: string;
-  pattern: RegExp;
-  handler: Handler;
-}
-
-const ID = "([^/]+)";
-const routes: Route[] = [
-  { method: "GET", pattern: /^\/api\/healthz$/, handler: healthz },
-  { method: "GET", pattern: /^\/api\/campaigns$/, handler: listCampaigns },
-  { method: "POST", pattern: /^\/api\/campaigns$/, handler: createCampaign },
-  { method: "GET", pattern: new RegExp(`^/api/campaigns/${ID}$`), handler: getCampaign },
-  { method: "GET", pattern: new RegExp(`^/api/campaigns/${ID}/members$`), handler: listMembers },
-  { method: "POST", pattern: new RegExp(`^/api/campaigns/${ID}/invites$`), handler: createInvite },
-  { method: "POST", pattern: new RegExp(`^/api/invites/${ID}/accept$`), handler: acceptInvite },
-  { method: "GET", pattern: new RegExp(`^/api/campaigns/${ID}/events$`), handler: listEvents },
-];
-
-/** Route an `/api/*` request (other than `/api/auth/*`). Always answers; never throws. */
-export async function handleApi(ctx: AppContext, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-  const path = url.pathname.replace(/\/+$/, "") || "/";
-  let pathMatched = false;
-  for (const route of routes) {
-    const m = route.pattern.exec(path);
-    if (!m) continue;
-    pathMatched = true;
-    if (route.method !== req.method) continue;
-    const params = m.slice(1).map((p) => safeDecode(p));
-    await route.handler(ctx, req, res, params, url);
-    return;
-  }
-  if (pathMatched) throw new ApiError("METHOD_NOT_ALLOWED", `${req.method ?? "?"} is not allowed on ${path}`);
-  throw new ApiError("NOT_FOUND", `No route ${req.method ?? "?"} ${path}`);
-}
-
-function safeDecode(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    throw new ApiError("BAD_REQUEST", "Malformed URL encoding");
-  }
-}
-
-async function requireUser(ctx: AppContext, req: IncomingMessage) {
-  const user = await ctx.userFromHeaders(req);
-  if (!user) throw new ApiError("UNAUTHENTICATED", "Sign in first");
-  return user;
-}
-
-function parseId(raw: string | undefined, what: string): string {
-  const parsed = IdSchema.safeParse(raw);
-  // An id that cannot exist is answered like an unknown one: no oracle on the id format.
-  if (!parsed.success) throw new ApiError("NOT_FOUND", `No such ${what}`);
-  return parsed.data;
-}
+type Routes = typeof apiRoutes;
 
 /** The caller's role in the campaign; a campaign they are not in is "not found" (no existence oracle). */
 async function requireMember(ctx: AppContext, campaignId: string, userId: string): Promise<Role> {
@@ -83,94 +18,66 @@ async function requireMember(ctx: AppContext, campaignId: string, userId: string
   return role;
 }
 
-/** Signed-in caller, the campaign id from the path, and the caller's role in it (404 if not a member). */
-async function campaignMember(
-  ctx: AppContext,
-  req: IncomingMessage,
-  params: string[],
-): Promise<{ user: SessionUser; id: string; role: Role }> {
-  const user = await requireUser(ctx, req);
-  const id = parseId(params[0], "campaign");
-  const role = await requireMember(ctx, id, user.id);
-  return { user, id, role };
+// The database speaks Date; the wire speaks ISO strings.
+function campaignOnWire(c: { id: string; name: string; createdAt: Date }, role: Role): Campaign {
+  return { id: c.id, name: c.name, role, createdAt: c.createdAt.toISOString() };
 }
 
-async function healthz(ctx: AppContext, _req: IncomingMessage, res: ServerResponse): Promise<void> {
+function memberOnWire(m: repos.MemberRecord): Member {
+  return { userId: m.userId, name: m.name, role: m.role, joinedAt: m.joinedAt.toISOString() };
+}
+
+/** Loopback addresses: the details of healthz are for the machine itself (HDR4). */
+const isLoopback = (address: string) => address === "127.0.0.1" || address === "::1" || address === "::ffff:127.0.0.1";
+
+const healthz: Handler<Routes["healthz"]> = async ({ ctx, address }) => {
   try {
     await ctx.db.pool.query("select 1");
   } catch {
     throw new ApiError("UNAVAILABLE", "Database unreachable");
   }
-  sendJson(res, 200, {
-    ok: true,
-    db: ctx.db.kind,
-    redis: ctx.redisEnabled,
+  const basic = { ok: true as const, db: ctx.db.kind, redis: ctx.redisEnabled };
+  if (!isLoopback(address)) return basic;
+  return {
+    ...basic,
     instance: ctx.config.instanceName,
     documents: ctx.hocuspocus.getDocumentsCount(),
     connections: ctx.hocuspocus.getConnectionsCount(),
-  });
-}
+  };
+};
 
-async function listCampaigns(ctx: AppContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const user = await requireUser(ctx, req);
+const listCampaigns: Handler<Routes["listCampaigns"]> = async ({ ctx, user }) => {
   const campaigns = await repos.listCampaignsForUser(ctx.db.pool, user.id);
-  sendJson(res, 200, { campaigns });
-}
+  return { campaigns: campaigns.map((c) => campaignOnWire(c, c.role)) };
+};
 
-async function createCampaign(ctx: AppContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const user = await requireUser(ctx, req);
-  const body = await readJson(req, CreateCampaignBody);
+const createCampaign: Handler<Routes["createCampaign"]> = async ({ ctx, user, body }) => {
   const campaign = await repos.createCampaign(ctx.db.pool, user.id, body.name);
-  sendJson(res, 201, { campaign });
-}
+  return { campaign: campaignOnWire(campaign, campaign.role) };
+};
 
-async function getCampaign(
-  ctx: AppContext,
-  req: IncomingMessage,
-  res: ServerResponse,
-  params: string[],
-): Promise<void> {
-  const { id, role } = await campaignMember(ctx, req, params);
-  const campaign = await repos.getCampaign(ctx.db.pool, id);
+const getCampaign: Handler<Routes["getCampaign"]> = async ({ ctx, user, params }) => {
+  const role = await requireMember(ctx, params.id, user.id);
+  const campaign = await repos.getCampaign(ctx.db.pool, params.id);
   if (!campaign) throw new ApiError("NOT_FOUND", "No such campaign");
-  sendJson(res, 200, { campaign: { id: campaign.id, name: campaign.name, createdAt: campaign.createdAt, role } });
-}
+  return { campaign: campaignOnWire(campaign, role) };
+};
 
-async function listMembers(
-  ctx: AppContext,
-  req: IncomingMessage,
-  res: ServerResponse,
-  params: string[],
-): Promise<void> {
-  const { id } = await campaignMember(ctx, req, params);
-  const members = await repos.listMembers(ctx.db.pool, id);
-  sendJson(res, 200, { members });
-}
+const listMembers: Handler<Routes["listMembers"]> = async ({ ctx, user, params }) => {
+  await requireMember(ctx, params.id, user.id);
+  const members = await repos.listMembers(ctx.db.pool, params.id);
+  return { members: members.map(memberOnWire) };
+};
 
-async function createInvite(
-  ctx: AppContext,
-  req: IncomingMessage,
-  res: ServerResponse,
-  params: string[],
-): Promise<void> {
-  const { user, id, role } = await campaignMember(ctx, req, params);
-  const body = await readJson(req, CreateInviteBody);
+const createInvite: Handler<Routes["createInvite"]> = async ({ ctx, user, params, body }) => {
+  const role = await requireMember(ctx, params.id, user.id);
   if (!isDmRole(role)) throw new ApiError("FORBIDDEN", "Only the campaign's DMs can invite");
-  const invite = await repos.createInvite(ctx.db.pool, id, body.role, user.id, INVITE_TTL_MS);
-  sendJson(res, 201, { code: invite.code, role: body.role, expiresAt: invite.expiresAt });
-}
+  const invite = await repos.createInvite(ctx.db.pool, params.id, body.role, user.id, body.expiresInDays * DAY_MS, body.maxUses);
+  return { code: invite.code, role: body.role, expiresAt: invite.expiresAt.toISOString(), maxUses: body.maxUses };
+};
 
-async function acceptInvite(
-  ctx: AppContext,
-  req: IncomingMessage,
-  res: ServerResponse,
-  params: string[],
-): Promise<void> {
-  const user = await requireUser(ctx, req);
-  await readJson(req, EmptyBody);
-  const code = InviteCodeSchema.safeParse(params[0]);
-  if (!code.success) throw new ApiError("NOT_FOUND", "No such invite");
-  const result = await repos.acceptInvite(ctx.db.pool, code.data, user.id);
+const acceptInvite: Handler<Routes["acceptInvite"]> = async ({ ctx, user, params }) => {
+  const result = await repos.acceptInvite(ctx.db.pool, params.code, user.id);
   if (!result.ok) {
     switch (result.code) {
       case "INVITE_NOT_FOUND":
@@ -179,36 +86,136 @@ async function acceptInvite(
         throw new ApiError("GONE", "This invite has already been used");
       case "INVITE_EXPIRED":
         throw new ApiError("GONE", "This invite has expired");
+      case "INVITE_REVOKED":
+        throw new ApiError("GONE", "This invite was revoked");
       case "ALREADY_MEMBER":
         throw new ApiError("CONFLICT", "You are already a member of this campaign");
     }
   }
+  // Every instance's room picks the new member up at once (their pending list and member list, PUSH4).
+  ctx.bus.publish("members", { campaignId: result.campaignId });
   const campaign = await repos.getCampaign(ctx.db.pool, result.campaignId);
   if (!campaign) throw new ApiError("NOT_FOUND", "No such campaign");
-  sendJson(res, 200, { campaign: { id: campaign.id, name: campaign.name, role: result.role } });
-}
+  return { campaign: campaignOnWire(campaign, result.role) };
+};
 
-/** The session event log, for the campaign's DMs (replay). `?after={id}&limit={1..500}` pages forward. */
-async function listEvents(
-  ctx: AppContext,
-  req: IncomingMessage,
-  res: ServerResponse,
-  params: string[],
-  url: URL,
-): Promise<void> {
-  const { id, role } = await campaignMember(ctx, req, params);
+const listEvents: Handler<Routes["listEvents"]> = async ({ ctx, user, params, query }) => {
+  const role = await requireMember(ctx, params.id, user.id);
   if (!isDmRole(role)) throw new ApiError("FORBIDDEN", "Only the campaign's DMs can read the event log");
-  const query = EventsQuery.safeParse(Object.fromEntries(url.searchParams));
-  if (!query.success) throw new ApiError("BAD_REQUEST", describeZodError(query.error));
-  const events = await repos.listEvents(ctx.db.pool, id, { afterId: query.data.after, limit: query.data.limit });
-  sendJson(res, 200, {
+  const events = await repos.listEvents(ctx.db.pool, params.id, {
+    afterId: query.after,
+    limit: query.limit,
+    sessionId: query.session,
+    types: query.types?.split(","),
+  });
+  return {
     events: events.map((e) => ({
       id: e.id,
       sessionId: e.sessionId,
       type: e.type,
       actorId: e.actorId,
       payload: e.payload,
-      at: e.createdAt,
+      at: e.createdAt.toISOString(),
     })),
-  });
-}
+  };
+};
+
+// --- replay (issue 16)
+
+const getTimeline: Handler<Routes["getTimeline"]> = async ({ ctx, user, params }) => {
+  const role = await requireMember(ctx, params.id, user.id);
+  // A player reads only their own timeline; asking for someone else's is answered like a missing one.
+  if (!isDmRole(role) && params.userId !== user.id) throw new ApiError("FORBIDDEN", "A player can read only their own timeline");
+  return repos.listTimeline(ctx.db.pool, params.id, params.userId);
+};
+
+// --- security (issue 10): member management (MEMB1–MEMB4)
+
+const listInvites: Handler<Routes["listInvites"]> = async ({ ctx, user, params }) => {
+  const role = await requireMember(ctx, params.id, user.id);
+  if (!isDmRole(role)) throw new ApiError("FORBIDDEN", "Only the campaign's DMs can see its invites");
+  const invites = await repos.listInvites(ctx.db.pool, params.id);
+  return {
+    invites: invites.map((i) => ({
+      code: i.code,
+      role: i.role,
+      expiresAt: i.expiresAt.toISOString(),
+      maxUses: i.maxUses,
+      uses: i.uses,
+      createdAt: i.createdAt.toISOString(),
+    })),
+  };
+};
+
+const revokeInvite: Handler<Routes["revokeInvite"]> = async ({ ctx, user, params }) => {
+  const role = await requireMember(ctx, params.id, user.id);
+  if (!isDmRole(role)) throw new ApiError("FORBIDDEN", "Only the campaign's DMs can revoke invites");
+  if (!(await repos.revokeInvite(ctx.db.pool, params.id, params.code))) throw new ApiError("NOT_FOUND", "No such invite");
+  return { ok: true };
+};
+
+const getInvite: Handler<Routes["getInvite"]> = async ({ ctx, params }) => {
+  const offer = await repos.inviteOffer(ctx.db.pool, params.code);
+  if (!offer) throw new ApiError("NOT_FOUND", "No such invite");
+  switch (offer.state) {
+    case "used":
+      throw new ApiError("GONE", "This invite has already been used");
+    case "expired":
+      throw new ApiError("GONE", "This invite has expired");
+    case "revoked":
+      throw new ApiError("GONE", "This invite was revoked");
+    case "open":
+      return { campaign: offer.campaign, role: offer.role };
+  }
+};
+
+const removeMember: Handler<Routes["removeMember"]> = async ({ ctx, user, params }) => {
+  const role = await requireMember(ctx, params.id, user.id);
+  const target = await repos.getMembership(ctx.db.pool, params.id, params.userId);
+  if (!target) throw new ApiError("NOT_FOUND", "No such member");
+  if (target === Roles.owner) throw new ApiError("FORBIDDEN", "The owner cannot be removed");
+  const self = params.userId === user.id;
+  const allowed = self || role === Roles.owner || (role === Roles.dm && target === Roles.player);
+  if (!allowed) throw new ApiError("FORBIDDEN", role === Roles.dm ? "DMs remove players; the owner removes DMs" : "Only the campaign's DMs remove members");
+  if (!(await repos.removeMember(ctx.db.pool, params.id, params.userId))) throw new ApiError("NOT_FOUND", "No such member");
+  // Every instance re-reads its roster and closes what the member had open (REVOKE4).
+  ctx.bus.publish("members", { campaignId: params.id });
+  return { ok: true };
+};
+
+const changeRole: Handler<Routes["changeRole"]> = async ({ ctx, user, params, body }) => {
+  const role = await requireMember(ctx, params.id, user.id);
+  if (role !== Roles.owner) throw new ApiError("FORBIDDEN", "Only the owner changes roles");
+  const target = await repos.getMembership(ctx.db.pool, params.id, params.userId);
+  if (!target) throw new ApiError("NOT_FOUND", "No such member");
+  if (target === Roles.owner) throw new ApiError("FORBIDDEN", "The owner's role cannot be changed");
+  if (!(await repos.setMemberRole(ctx.db.pool, params.id, params.userId, body.role))) throw new ApiError("NOT_FOUND", "No such member");
+  ctx.bus.publish("members", { campaignId: params.id });
+  const member = (await repos.listMembers(ctx.db.pool, params.id)).find((m) => m.userId === params.userId);
+  if (!member) throw new ApiError("NOT_FOUND", "No such member");
+  return { member: memberOnWire(member) };
+};
+
+const handlers: Handlers<Routes> = {
+  healthz,
+  listCampaigns,
+  createCampaign,
+  getCampaign,
+  listMembers,
+  createInvite,
+  acceptInvite,
+  listEvents,
+  listInvites,
+  revokeInvite,
+  getInvite,
+  removeMember,
+  changeRole,
+  getTimeline,
+  exportCampaign,
+  exportPlayerMap,
+  importCampaign,
+  mergeIntoCampaign,
+};
+
+/** Route an `/api/*` request (other than `/api/auth/*`) to its handler. Throws ApiError for every refusal. */
+export const handleApi = createRouter(apiRoutes, handlers);

@@ -1,24 +1,25 @@
 import type { IncomingMessage } from "node:http";
 import type { z } from "zod";
-import { ApiError, describeZodError } from "./errors.ts";
+import { ApiError } from "@hexcrawl/shared/httpApi";
+import { describeZodError } from "./errors.ts";
 
 /** JSON bodies of the API are small; anything larger is refused before it is buffered. */
 export const MAX_JSON_BODY_BYTES = 64 * 1024;
 
-/** Read the whole body (bounded), parse JSON, validate with `schema`. Empty body parses as `{}`. */
-export async function readJson<T>(req: IncomingMessage, schema: z.ZodType<T>): Promise<T> {
+/** Read a request's whole body (bounded by `maxBytes`), parse JSON, validate with `schema`. Empty body parses as `{}`. */
+export async function readJsonBody<T>(req: IncomingMessage, schema: z.ZodType<T>, maxBytes: number = MAX_JSON_BODY_BYTES): Promise<T> {
   const type = req.headers["content-type"];
   const declared = Number(req.headers["content-length"] ?? "0");
-  if (declared > MAX_JSON_BODY_BYTES) {
-    throw new ApiError("PAYLOAD_TOO_LARGE", `Body larger than ${MAX_JSON_BODY_BYTES} bytes`);
+  if (declared > maxBytes) {
+    throw new ApiError("PAYLOAD_TOO_LARGE", `Body larger than ${maxBytes} bytes`);
   }
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     const buf = chunk as Buffer;
     size += buf.length;
-    if (size > MAX_JSON_BODY_BYTES) {
-      throw new ApiError("PAYLOAD_TOO_LARGE", `Body larger than ${MAX_JSON_BODY_BYTES} bytes`);
+    if (size > maxBytes) {
+      throw new ApiError("PAYLOAD_TOO_LARGE", `Body larger than ${maxBytes} bytes`);
     }
     chunks.push(buf);
   }

@@ -12,7 +12,8 @@ import { createTestDatabase, describeEachStore, type StoreKind, type TestDatabas
 import { openDatabase, DataDirLockedError } from "../../src/db/Database.ts";
 import { DATA_DIR_LOCK_FILE } from "../../src/db/dataDirLock.ts";
 import { loadMigrations, migrate } from "../../src/db/migrate.ts";
-import { PostgresDocumentStore, CompactMode } from "../../src/db/DocumentStore.ts";
+import { PostgresDocumentStore, CompactMode, applyStored, type JournalEntry, type StoredDocument } from "../../src/db/DocumentStore.ts";
+import { JournalStoppedError, UpdateJournal } from "../../src/collab/UpdateJournal.ts";
 import * as repos from "../../src/db/repos.ts";
 
 /** Insert a user row directly (better-auth's table); the repos only reference users. */
@@ -36,9 +37,11 @@ function updateSetting(key: string, value: string, base?: Uint8Array): Uint8Arra
   return update;
 }
 
-function terrainOf(state: Uint8Array): Record<string, unknown> {
+/** The terrain map of a Yjs update, or of everything a fetch returned (row, then journal). */
+function terrainOf(state: Uint8Array | StoredDocument | null | undefined): Record<string, unknown> {
   const doc = new Y.Doc();
-  Y.applyUpdate(doc, state);
+  if (state instanceof Uint8Array) Y.applyUpdate(doc, state);
+  else if (state) applyStored(doc, state);
   const json = doc.getMap("terrain").toJSON();
   doc.destroy();
   return json;
@@ -205,7 +208,7 @@ describeEachStore("storage contract", (kind: StoreKind) => {
       const fetched = await store.fetch(name);
       expect(fetched?.state).toBeInstanceOf(Uint8Array);
       expect(fetched?.version).toBe(1);
-      expect(terrainOf(fetched!.state)).toEqual({ "0,0": "forest" });
+      expect(terrainOf(fetched)).toEqual({ "0,0": "forest" });
     });
 
     it("[STORE4] an empty byte string is refused, not stored", async () => {
@@ -248,7 +251,7 @@ describeEachStore("storage contract", (kind: StoreKind) => {
     for (const compact of [CompactMode.merge, CompactMode.rebuild]) {
       it(`[STORE5] concurrent stores of divergent updates keep the union (${compact})`, async () => {
         const { stored, expected } = await raceDivergentStores(compact, false);
-        expect(terrainOf(stored.state)).toEqual(expected);
+        expect(terrainOf(stored)).toEqual(expected);
       });
     }
 
@@ -266,7 +269,7 @@ describeEachStore("storage contract", (kind: StoreKind) => {
         doc.destroy();
         await store.store(name, second);
         await store.store(name, first);
-        expect(terrainOf((await store.fetch(name))!.state)).toEqual({ "0,0": "desert", "5,5": "tundra" });
+        expect(terrainOf(await store.fetch(name))).toEqual({ "0,0": "desert", "5,5": "tundra" });
       });
     }
 
@@ -277,7 +280,7 @@ describeEachStore("storage contract", (kind: StoreKind) => {
       const v2 = updateSetting("1,0", "swamp", v1);
       await store.store(name, v2);
       await store.store(name, v1); // a late save from an instance that missed v2
-      expect(terrainOf((await store.fetch(name))!.state)).toEqual({ "0,0": "hills", "1,0": "swamp" });
+      expect(terrainOf(await store.fetch(name))).toEqual({ "0,0": "hills", "1,0": "swamp" });
     });
 
     it("[STORE5] a new document is inserted as version 1; fetch returns the version", async () => {
@@ -298,11 +301,11 @@ describeEachStore("storage contract", (kind: StoreKind) => {
       const first = await store.store(name, v1);
       const v2 = updateSetting("1,0", "swamp", v1); // contains v1, as the base asserts
       expect(await store.store(name, v2, first.version)).toEqual({ version: 2, merged: null });
-      expect(await store.fetch(name)).toEqual({ state: new Uint8Array(v2), version: 2 }); // byte for byte: no merge
+      expect(await store.fetch(name)).toEqual({ state: new Uint8Array(v2), version: 2, journal: [] }); // byte for byte: no merge
       // Proof that nothing was merged: an update breaking the promise (it lacks the stored content) replaces it.
       const unrelated = updateSetting("9,9", "void");
       expect(await store.store(name, unrelated, 2)).toEqual({ version: 3, merged: null });
-      expect(terrainOf((await store.fetch(name))!.state)).toEqual({ "9,9": "void" });
+      expect(terrainOf(await store.fetch(name))).toEqual({ "9,9": "void" });
     });
 
     for (const compact of [CompactMode.merge, CompactMode.rebuild]) {
@@ -320,14 +323,14 @@ describeEachStore("storage contract", (kind: StoreKind) => {
         expect(result.version).toBe(3);
         const union = { "0,0": "plains", "1,0": "theirs", "2,0": "ours" };
         expect(terrainOf(result.merged!)).toEqual(union);
-        expect(terrainOf((await store.fetch(name))!.state)).toEqual(union);
+        expect(terrainOf(await store.fetch(name))).toEqual(union);
         // Applying `merged` to our document makes it contain the stored state again: the next store is fast.
         const doc = new Y.Doc();
         Y.applyUpdate(doc, ours);
         Y.applyUpdate(doc, result.merged!);
         doc.getMap("terrain").set("3,0", "later");
         expect(await store.store(name, Y.encodeStateAsUpdate(doc), result.version)).toEqual({ version: 4, merged: null });
-        expect(terrainOf((await store.fetch(name))!.state)).toEqual({ ...union, "3,0": "later" });
+        expect(terrainOf(await store.fetch(name))).toEqual({ ...union, "3,0": "later" });
         doc.destroy();
       });
     }
@@ -339,7 +342,7 @@ describeEachStore("storage contract", (kind: StoreKind) => {
       const result = await store.store(name, updateSetting("1,1", "b"));
       expect(result.version).toBe(2);
       expect(terrainOf(result.merged!)).toEqual({ "0,0": "a", "1,1": "b" });
-      expect(await store.fetch(name)).toEqual({ state: result.merged, version: 2 });
+      expect(await store.fetch(name)).toEqual({ state: result.merged, version: 2, journal: [] });
     });
 
     for (const compact of [CompactMode.merge, CompactMode.rebuild]) {
@@ -350,7 +353,7 @@ describeEachStore("storage contract", (kind: StoreKind) => {
         expect(results.filter((r) => r.merged === null).length).toBeLessThanOrEqual(1);
         expect(results.map((r) => r.version).sort((x, y) => x - y)).toEqual(Array.from({ length: 20 }, (_, i) => i + 2));
         expect(stored.version).toBe(21);
-        expect(terrainOf(stored.state)).toEqual(expected);
+        expect(terrainOf(stored)).toEqual(expected);
       });
     }
 
@@ -368,7 +371,7 @@ describeEachStore("storage contract", (kind: StoreKind) => {
       const result = await store.store(name, updateSetting("2,0", "new code", base), 0);
       expect(result.version).toBe(2);
       expect(result.merged).not.toBeNull();
-      expect(terrainOf((await store.fetch(name))!.state)).toEqual({ "0,0": "plains", "1,0": "old code", "2,0": "new code" });
+      expect(terrainOf(await store.fetch(name))).toEqual({ "0,0": "plains", "1,0": "old code", "2,0": "new code" });
     });
 
     it("[STORE6] fetch throws when the document table is unreadable — never null", async () => {
@@ -383,7 +386,7 @@ describeEachStore("storage contract", (kind: StoreKind) => {
       } finally {
         await t.db.pool.query("alter table document_hidden rename to document");
       }
-      expect(terrainOf((await store.fetch(name))!.state)).toEqual({ "0,0": "x" });
+      expect(terrainOf(await store.fetch(name))).toEqual({ "0,0": "x" });
     });
 
     it("[STORE6] fetch throws on an ended pool — never null", async () => {
@@ -395,6 +398,176 @@ describeEachStore("storage contract", (kind: StoreKind) => {
       } finally {
         await fresh.cleanup();
       }
+    });
+  });
+
+  describe("update journal", () => {
+    /** A pool whose `query` calls are counted: round trips, not time. */
+    function countingPool(pool: pg.Pool): { pool: pg.Pool; queries: string[] } {
+      const queries: string[] = [];
+      const counted = new Proxy(pool, {
+        get(target, prop, receiver) {
+          if (prop !== "query") return Reflect.get(target, prop, receiver) as unknown;
+          return (...args: Parameters<pg.Pool["query"]>) => {
+            const text = args[0];
+            queries.push(typeof text === "string" ? text : "(config)");
+            return target.query(...args);
+          };
+        },
+      });
+      return { pool: counted, queries };
+    }
+    const appendsIn = (queries: string[]) => queries.filter((q) => q.startsWith("insert into document_journal")).length;
+    const key = (seq: number, writer = "00000000-0000-4000-8000-000000000001") => ({ writer, seq });
+
+    it("[STORE13] fetch merges the row with the document's journal entries; entries alone are a document too", async () => {
+      const store = new PostgresDocumentStore(t.db.pool);
+      const name = `doc-${randomBytes(4).toString("hex")}`;
+      const base = updateSetting("0,0", "plains");
+      const a = updateSetting("1,0", "a", base);
+      const b = updateSetting("2,0", "b", base);
+      // No row yet: the journal alone is the document (version null).
+      await store.append([{ name, key: key(1), update: a }]);
+      const onlyJournal = await store.fetch(name);
+      expect(onlyJournal?.version).toBeNull();
+      expect(onlyJournal?.state).toBeNull();
+      expect(onlyJournal?.journal).toEqual([{ key: key(1), update: a }]);
+      expect(terrainOf(onlyJournal)).toEqual({ "0,0": "plains", "1,0": "a" });
+      // A row and two entries (one of another writer): the union, with the row's version.
+      await store.store(name, base);
+      await store.append([{ name, key: key(1, "00000000-0000-4000-8000-000000000002"), update: b }]);
+      const both = await store.fetch(name);
+      expect(both?.version).toBe(1);
+      expect(both?.journal.map((j) => j.key.seq).sort()).toEqual([1, 1]);
+      expect(terrainOf(both)).toEqual({ "0,0": "plains", "1,0": "a", "2,0": "b" });
+      // Another document's entries are not mixed in.
+      expect(await store.fetch(`${name}-other`)).toBeNull();
+    });
+
+    it("[STORE13] journal entries come back in the order they were appended, across writers and batches", async () => {
+      const store = new PostgresDocumentStore(t.db.pool);
+      const name = `doc-${randomBytes(4).toString("hex")}`;
+      const w1 = "00000000-0000-4000-8000-0000000000a1";
+      const w2 = "00000000-0000-4000-8000-0000000000a2";
+      // A chain of edits, each depending on the one before, appended alternately by two writers.
+      const doc = new Y.Doc();
+      const chain: JournalEntry[] = [];
+      for (let i = 0; i < 6; i++) {
+        const sv = Y.encodeStateVector(doc);
+        doc.getMap("terrain").set("0,0", `v${i}`);
+        chain.push({ name, key: key(10 - i, i % 2 === 0 ? w1 : w2), update: Y.encodeStateAsUpdate(doc, sv) });
+      }
+      await store.append(chain.slice(0, 2));
+      for (const e of chain.slice(2)) await store.append([e]);
+      const stored = await store.fetch(name);
+      expect(stored?.journal.map((e) => e.key)).toEqual(chain.map((e) => e.key));
+      expect(terrainOf(stored)).toEqual({ "0,0": "v5" });
+    });
+
+    it("[STORE13] an append retried with the same keys writes nothing twice; forget deletes exactly the given keys", async () => {
+      const store = new PostgresDocumentStore(t.db.pool);
+      const name = `doc-${randomBytes(4).toString("hex")}`;
+      const entries: JournalEntry[] = [1, 2, 3].map((i) => ({ name, key: key(i), update: updateSetting(`${i},0`, `v${i}`) }));
+      await store.append(entries);
+      await store.append(entries); // the retry of an append whose answer was lost
+      const count = await t.db.pool.query("select count(*)::int as n from document_journal where name = $1", [name]);
+      expect(count.rows[0]?.n).toBe(3);
+      await store.append([{ name: `${name}-b`, key: key(1), update: updateSetting("9,9", "b") }]);
+      await store.forget(name, [key(1), key(3), key(99)]);
+      expect((await store.fetch(name))?.journal.map((j) => j.key)).toEqual([key(2)]);
+      expect((await store.fetch(`${name}-b`))?.journal.map((j) => j.key)).toEqual([key(1)]);
+      await expect(store.append([{ name, key: key(7), update: new Uint8Array(0) }])).rejects.toThrow(/empty/);
+    });
+
+    it("[STORE6] fetch throws when the journal table is unreadable — never the row alone", async () => {
+      const store = new PostgresDocumentStore(t.db.pool);
+      const name = `doc-${randomBytes(4).toString("hex")}`;
+      await store.store(name, updateSetting("0,0", "x"));
+      await t.db.pool.query("alter table document_journal rename to document_journal_hidden");
+      try {
+        await expect(store.fetch(name)).rejects.toThrow();
+        await expect(store.append([{ name, key: key(1), update: updateSetting("1,1", "y") }])).rejects.toThrow();
+      } finally {
+        await t.db.pool.query("alter table document_journal_hidden rename to document_journal");
+      }
+    });
+
+    it("[DUR10] group commit: concurrent appends share one statement; appends arriving during a write share the next", async () => {
+      const { pool, queries } = countingPool(t.db.pool);
+      const journal = new UpdateJournal(new PostgresDocumentStore(pool));
+      const name = `doc-${randomBytes(4).toString("hex")}`;
+      const N = 50;
+      const keys = await Promise.all(Array.from({ length: N }, (_, i) => journal.append(name, updateSetting(`${i},0`, `v${i}`))));
+      expect(appendsIn(queries)).toBe(1);
+      expect(new Set(keys.map((k) => k.seq)).size).toBe(N);
+      // One append, and while its statement is on the wire N more: two statements for N + 1 appends.
+      const first = journal.append(name, updateSetting("0,1", "first"));
+      await new Promise((r) => setImmediate(r)); // the first batch has left
+      const rest = Array.from({ length: N }, (_, i) => journal.append(name, updateSetting(`${i},2`, `w${i}`)));
+      await Promise.all([first, ...rest]);
+      expect(appendsIn(queries)).toBe(3);
+      expect(journal.stats).toMatchObject({ appended: 2 * N + 1, batches: 3, failedAttempts: 0 });
+      const stored = await new PostgresDocumentStore(t.db.pool).fetch(name);
+      expect(stored?.journal).toHaveLength(2 * N + 1);
+      expect(Object.keys(terrainOf(stored))).toHaveLength(2 * N + 1);
+    });
+
+    it("[DUR10] a failing append holds its callers, loses and reorders nothing, writes nothing twice, and lands when the database answers", async () => {
+      const store = new PostgresDocumentStore(t.db.pool);
+      let failuresLeft = 3;
+      let loseAnswer = true;
+      const batches: number[][] = [];
+      // The real store behind a fault injector: three refused statements, then one that commits but whose answer is lost.
+      const journal = new UpdateJournal(
+        {
+          append: async (entries) => {
+            if (failuresLeft > 0) {
+              failuresLeft -= 1;
+              throw new Error("connection refused (simulated)");
+            }
+            batches.push(entries.map((e) => e.key.seq));
+            await store.append(entries);
+            if (loseAnswer) {
+              loseAnswer = false;
+              throw new Error("connection lost after commit (simulated)");
+            }
+          },
+        },
+        { initialDelayMs: 5, maxDelayMs: 20, factor: 2, jitterRatio: 0 },
+      );
+      const name = `doc-${randomBytes(4).toString("hex")}`;
+      const settled: number[] = [];
+      const waits = Array.from({ length: 20 }, (_, i) =>
+        journal.append(name, updateSetting(`${i},0`, `v${i}`)).then((k) => {
+          settled.push(k.seq);
+        }),
+      );
+      await new Promise((r) => setTimeout(r, 10));
+      expect(settled).toEqual([]); // held while the database refuses
+      const later = Array.from({ length: 5 }, (_, i) =>
+        journal.append(name, updateSetting(`${i},9`, `late${i}`)).then((k) => {
+          settled.push(k.seq);
+        }),
+      );
+      await Promise.all([...waits, ...later]);
+      // Callers are answered in append order; every attempt sent the oldest entries first.
+      expect(settled).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
+      for (const b of batches) expect(b).toEqual(Array.from({ length: b.length }, (_, i) => (b[0] ?? 0) + i));
+      expect(journal.stats.failedAttempts).toBe(4);
+      const rows = await t.db.pool.query("select count(*)::int as n from document_journal where name = $1", [name]);
+      expect(rows.rows[0]?.n).toBe(25);
+    });
+
+    it("[DUR10] stop() rejects the appends still waiting, and every later one", async () => {
+      const journal = new UpdateJournal(
+        { append: () => Promise.reject(new Error("down (simulated)")) },
+        { initialDelayMs: 5, maxDelayMs: 10, factor: 2, jitterRatio: 0 },
+      );
+      const waiting = journal.append("doc", updateSetting("0,0", "x"));
+      await new Promise((r) => setTimeout(r, 20));
+      journal.stop();
+      await expect(waiting).rejects.toBeInstanceOf(JournalStoppedError);
+      await expect(journal.append("doc", updateSetting("1,0", "y"))).rejects.toBeInstanceOf(JournalStoppedError);
     });
   });
 
@@ -725,7 +898,7 @@ describe("embedded PGlite data directory", () => {
       try {
         expect(await migrate(reopened.pool)).toEqual([]);
         const fetched = await new PostgresDocumentStore(reopened.pool).fetch("campaign:c1:dm");
-        expect(terrainOf(fetched!.state)).toEqual({ "3,4": "mountain" });
+        expect(terrainOf(fetched)).toEqual({ "3,4": "mountain" });
       } finally {
         await reopened.close();
       }
@@ -734,7 +907,7 @@ describe("embedded PGlite data directory", () => {
     }
   });
 
-  it("[STORE12] TCP transport works too (when the unix socket path would be too long)", async () => {
+  it("[STORE12] TCP transport works too (only when asked for explicitly: DATA2)", async () => {
     const dir = await closedDataDir();
     const db = await openDatabase({ dataDir: dir, pgliteTransport: "tcp" });
     try {

@@ -3,7 +3,8 @@ import type { App } from "../../src/app.ts";
 import { createTestStore, startTestApp, type TestStore } from "../support/app.ts";
 import { HttpUser, eventually, uniqueEmail } from "../support/http.ts";
 import { connectClient, type TestClient } from "../support/providers.ts";
-import { delay, missingKeys, missingServices, ownerWithCampaign, readStoredDoc } from "./support.ts";
+import * as Y from "yjs";
+import { delay, missingKeys, missingServices, ownerWithCampaign, persistenceOf, readStoredBytes, readStoredDoc } from "./support.ts";
 
 const missing = await missingServices({ postgres: true });
 
@@ -78,8 +79,22 @@ describe.skipIf(missing)("two instances storing one document at once (no Redis)"
       expect(missingKeys(doc, "label", expectedLabel)).toEqual([]);
     }, 15_000, 100);
 
-    // The instances converge through their stores: one edit on A, stored; then one on B, stored. Each of those stores
-    // found the other instance's stores in the row and merged them into its in-memory document (and its clients).
+    // Acknowledged edits may still be only in the journal (DUR9): wait until both instances stored their rows, so the
+    // row itself — not the row plus the journal — holds everything. Only a store that finds the other instance's row
+    // write merges it into memory.
+    await eventually(async () => {
+      const bytes = await readStoredBytes(url, dmDoc);
+      const row = new Y.Doc();
+      if (bytes) Y.applyUpdate(row, bytes);
+      expect(missingKeys(row, "terrain", expectedTerrain)).toEqual([]);
+      expect(missingKeys(row, "label", expectedLabel)).toEqual([]);
+      expect(row.getMap("notes").get("8,8")).toBe("only B");
+      expect(row.getMap("notes").get("9,9")).toBe("only A");
+      for (const app of [a, b]) expect(persistenceOf(app).unstoredDocuments(app.ctx.hocuspocus.documents)).toEqual([]);
+    }, 15_000, 100);
+    // The instances converge through their stores: one edit on A, stored; then one on B, stored. The later of the two
+    // finds the other's row write and merges it into its in-memory document (and its clients); the earlier, if it
+    // took the fast path, already held the other's last row write from its own previous merge.
     const serverDoc = (app: App) => {
       const doc = app.ctx.hocuspocus.documents.get(dmDoc);
       if (!doc) throw new Error(`${dmDoc} is not loaded`);

@@ -29,16 +29,22 @@ export async function missingServices(needs: { postgres?: boolean; redis?: boole
   return why;
 }
 
-/** The stored state of a document, straight from Postgres (null when there is no row). */
+/**
+ * Everything stored of a document, straight from Postgres: its row and its journal entries (DUR9), applied to a fresh
+ * Y.Doc — what a load would serve. Null when there is neither.
+ */
 export async function readStoredDoc(databaseUrl: string, name: string): Promise<Y.Doc | null> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    const r = await client.query<{ state: Buffer }>("select state from document where name = $1", [name]);
-    const row = r.rows[0];
-    if (!row) return null;
+    // One statement: one snapshot of both tables (a compaction in between is seen entirely or not at all).
+    const r = await client.query<{ data: Buffer }>(
+      "select state as data from document where name = $1 union all select update from document_journal where name = $1",
+      [name],
+    );
+    if (r.rows.length === 0) return null;
     const doc = new Y.Doc();
-    Y.applyUpdate(doc, new Uint8Array(row.state));
+    for (const row of r.rows) Y.applyUpdate(doc, new Uint8Array(row.data));
     return doc;
   } finally {
     await client.end();

@@ -6,6 +6,7 @@ import {
   partyDocName,
   playerDocName,
   readPlayerView,
+  pendingFor,
   readSession,
   reveal,
   setDmNotes,
@@ -13,10 +14,10 @@ import {
   setLabel,
   setNotes,
   setTerrain,
-  type CommandResult,
   type DmServerPresence,
 } from "@hexcrawl/shared";
 import type { App } from "../../src/app.ts";
+import { apiRoutes } from "@hexcrawl/shared/httpApi";
 import { eventually, type HttpUser } from "../support/http.ts";
 import { connectClient, connectOnSocket, type TestClient } from "../support/providers.ts";
 import { collectPushes, command } from "../support/commands.ts";
@@ -90,8 +91,8 @@ suite("two instances over Redis: DM on A, players on B", () => {
     setLabel(dm.doc, "1,1", "MULTI-PRIVATE-alice");
     reveal(dm.doc, "1,1", alice.id);
     await eventually(async () => {
-      const p = await command<CommandResult<"pending">>(dm, { type: "pending" });
-      expect(p.players.find((x) => x.userId === alice.id)?.changes).toHaveLength(2);
+      const p = await command(dm, { type: "pending" });
+      expect(pendingFor(p, alice.id)).toHaveLength(2);
     });
     // Count the game server's own writes to the party document and to each player document on each instance
     // during the publish.
@@ -109,11 +110,11 @@ suite("two instances over Redis: DM on A, players on B", () => {
         stops.push(() => doc?.off("update", onUpdate));
       }
     }
-    const published = await command<CommandResult<"publish">>(dm, { type: "publish" });
+    const published = await command(dm, { type: "publish" });
     expect(published.hexes).toBe(2);
     await eventually(() => {
-      expect(viewOf(pa)).toEqual({ "0,0": { terrain: "forest", label: "Crossroads" }, "1,1": { terrain: "hills", label: "MULTI-PRIVATE-alice" } });
-      expect(viewOf(pb)).toEqual({ "0,0": { terrain: "forest", label: "Crossroads" } });
+      expect(viewOf(pa)).toEqual({ "0,0": { terrain: "forest", label: "Crossroads", notes: "" }, "1,1": { terrain: "hills", label: "MULTI-PRIVATE-alice", notes: "" } });
+      expect(viewOf(pb)).toEqual({ "0,0": { terrain: "forest", label: "Crossroads", notes: "" } });
     }, 10_000);
     for (const stop of stops) stop();
     // Written once, by the instance the command arrived on (A); B only relays it (origin "redis"). The public
@@ -148,14 +149,12 @@ suite("two instances over Redis: DM on A, players on B", () => {
 
     // Each event once, even though both instances saw every change.
     await eventually(async () => {
-      const r = await t.owner.request("GET", `/api/campaigns/${t.campaignId}/events?limit=500`);
-      const types = (r.json as { events: Array<{ type: string }> }).events.map((e) => e.type);
+      const { events } = await t.owner.call(apiRoutes.listEvents, { params: { id: t.campaignId }, query: { limit: 500 } });
+      const types = events.map((e) => e.type);
       expect(types.filter((x) => x === "publish").length).toBeGreaterThanOrEqual(2);
       expect(types.filter((x) => x === "session_start")).toHaveLength(1);
       expect(types.filter((x) => x === "player_join")).toHaveLength(2);
-      const reveals = (r.json as { events: Array<{ type: string; payload: { reveals?: unknown[] } }> }).events
-        .filter((e) => e.type === "reveal")
-        .flatMap((e) => e.payload.reveals ?? []);
+      const reveals = events.filter((e) => e.type === "reveal").flatMap((e) => (e.payload as { reveals?: unknown[] }).reveals ?? []);
       expect(reveals).toHaveLength(2);
     }, 10_000);
   });
@@ -179,8 +178,8 @@ suite("two instances over Redis: DM on A, players on B", () => {
       expect(dmA.doc.getMap("terrain").get("3,3")).toBe("swamp");
     }, 10_000);
     await eventually(async () => {
-      const p = await command<CommandResult<"pending">>(coOnB, { type: "pending" });
-      expect(p.players.find((x) => x.userId === alice.id)?.changes.map((c) => c.hex)).toEqual(["3,3", "4,4"]);
+      const p = await command(coOnB, { type: "pending" });
+      expect(pendingFor(p, alice.id).map((c) => c.hex)).toEqual(["3,3", "4,4"]);
     }, 10_000);
     await command(coOnB, { type: "publish" });
     const pa = await onB(alice);

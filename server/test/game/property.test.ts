@@ -10,7 +10,11 @@ import {
   project,
   projectPrivate,
   readPlayerView,
+  KNOWLEDGE_LEVELS,
   reveal,
+  setExplored,
+  setLandmark,
+  setRumour,
   setDmNotes,
   setDmSetting,
   setLabel,
@@ -101,7 +105,7 @@ describe("[PROP] seeded sessions against the real server", () => {
           coverage.checks += 1;
           if (project(dm, ALL_PLAYERS).size > 0) coverage.party += 1;
           if (players.some((p) => projectPrivate(dm, p.id, index).size > 0)) coverage.private += 1;
-          if (players.some((p) => [...(index.byPlayer.get(p.id) ?? [])].some((h) => index.all.has(h) && project(dm, p.id).has(h)))) coverage.both += 1;
+          if (players.some((p) => [...(index.byPlayer.get(p.id)?.keys() ?? [])].some((h) => index.all.has(h) && project(dm, p.id).has(h)))) coverage.both += 1;
         };
 
         for (let step = 0; step < STEPS; step++) {
@@ -110,17 +114,22 @@ describe("[PROP] seeded sessions against the real server", () => {
           const editor = dms[who] as TestClient;
           const hex = pick(hexes);
           if (r < 0.3) {
-            const field = Math.floor(rand() * 4);
-            const value = `${["t", "l", "n", "s"][field]}-${seed}-${step}`;
+            const field = Math.floor(rand() * 7);
+            const value = `${["t", "l", "n", "s", "r", "x", "m"][field]}-${seed}-${step}`;
             if (field === 0) setTerrain(editor.doc, hex, pick(TERRAINS));
             else if (field === 1) setLabel(editor.doc, hex, value);
-            else if (field === 2) setNotes(editor.doc, hex, value);
-            else setDmNotes(editor.doc, hex, `SECRET-${value}`);
+            // Typing: a diff of the current text (two DMs on one field merge character by character).
+            else if (field === 2) setNotes(editor.doc, hex, `${String(editor.doc.getMap("notes").get(hex) ?? "")} ${value}`.trim());
+            else if (field === 3) setDmNotes(editor.doc, hex, `SECRET-${value}`);
+            else if (field === 4) setRumour(editor.doc, hex, value);
+            else if (field === 5) setExplored(editor.doc, hex, value);
+            else setLandmark(editor.doc, hex, rand() < 0.5);
             log.push(`${step}: dm${who} edit ${hex}`);
           } else if (r < 0.45) {
             const target = rand() < 0.5 ? ALL_PLAYERS : (pick(players) as HttpUser).id;
-            reveal(editor.doc, hex, target);
-            log.push(`${step}: dm${who} reveal ${hex} to ${target}`);
+            const level = pick(KNOWLEDGE_LEVELS);
+            reveal(editor.doc, hex, target, undefined, level);
+            log.push(`${step}: dm${who} reveal ${hex} to ${target} (${level})`);
           } else if (r < 0.52) {
             hide(editor.doc, hex, rand() < 0.5 ? undefined : (pick(players) as HttpUser).id);
             log.push(`${step}: dm${who} hide ${hex}`);
@@ -163,10 +172,13 @@ describe("[PROP] seeded sessions against the real server", () => {
             expect(res.ok, log.join("\n")).toBe(true);
             log.push(`${step}: drop ${hex}`);
           } else {
-            // Publish everything, or a random subset. First let the active DM's edits reach the server.
-            await eventually(() =>
-              expect(activeDm().provider.unsyncedChanges, `${activeDm().socket.status} ${activeDm().provider.isSynced}\n${log.join("\n")}`).toBe(0),
-            );
+            // Publish everything, or a random subset. First let every online DM's edits reach the server: the command
+            // goes through the active DM's connection, but the other DM's last edit may still be on its way (seen
+            // once on a loaded machine: a co-DM's reveal landed after the publish).
+            for (const [i, dm] of dms.entries()) {
+              if (!online[i]) continue;
+              await eventually(() => expect(dm.provider.unsyncedChanges, `${dm.socket.status} ${dm.provider.isSynced}\n${log.join("\n")}`).toBe(0));
+            }
             const subset = rand() < 0.3 ? hexes.filter(() => rand() < 0.5) : undefined;
             const res = await sendCommand(activeDm(), { type: "publish", ...(subset ? { hexes: subset } : {}) });
             expect(res.ok, log.join("\n")).toBe(true);

@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { ALL_PLAYERS, dmDocName, partyDocName, project, readPlayerView, reveal, setTerrain } from "@hexcrawl/shared";
 import type { App } from "../../src/app.ts";
-import { GameExtension } from "../../src/game/GameExtension.ts";
-import type { Campaign } from "../../src/game/Campaign.ts";
 import type { HttpUser } from "../support/http.ts";
 import { command } from "../support/commands.ts";
 import { createTestStore, startTestApp, type TestStore } from "../support/app.ts";
@@ -32,11 +30,8 @@ it("[GAME10] a DM change that lands while a publish is running goes out with the
   await command(dm, { type: "publish" });
   const serverDm = app.ctx.hocuspocus.documents.get(dmDocName(t.campaignId));
   if (!serverDm) throw new Error("the DM document is not loaded");
-  const ext = app.ctx.hocuspocus.configuration.extensions.find((e) => e instanceof GameExtension) as unknown as {
-    campaigns: Map<string, Campaign>;
-  };
-  const campaign = ext.campaigns.get(t.campaignId);
-  if (!campaign) throw new Error("no campaign object");
+  const campaign = app.game.room(t.campaignId);
+  if (!campaign) throw new Error("no campaign room");
   // Edits applied on the server (as if arriving over Redis) on every microtask while the publish awaits.
   let running = true;
   let edits = 0;

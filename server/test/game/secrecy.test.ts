@@ -16,9 +16,20 @@ import {
   hide,
   reveal,
   setDmNotes,
+  moveParty,
+  placeParty,
+  readCrawlView,
+  roll,
+  setLost,
+  setParty,
+  setTableEntry,
+  setTravelSetting,
   setDmSetting,
+  setExplored,
   setLabel,
+  setLandmark,
   setNotes,
+  setRumour,
   setTerrain,
 } from "@hexcrawl/shared";
 import type { App } from "../../src/app.ts";
@@ -48,6 +59,8 @@ const setups: Setup[] = [
 ];
 
 const canaries: string[] = [];
+/** Where a lost party really is: a hex nothing else uses, so any appearance of it is a leak. */
+const TRUE_POSITION = "-45,43";
 function canary(where: string): string {
   const c = `CANARY-${where}-${randomBytes(8).toString("hex")}`;
   canaries.push(c);
@@ -157,7 +170,18 @@ async function rawProbe(app: App, cookie: string, names: string[], rec: Recorder
 /** The keys a player document may hold at the top level and per map. */
 const PLAYER_TOP = new Set<string>(Object.values(PlayerMap));
 const META_KEYS = new Set(["name", "orientation", "hexSize", "generation", "schemaVersion"]);
-const SESSION_KEYS = new Set(["status", "updatedAt"]);
+const SESSION_KEYS = new Set(["status", "updatedAt", "preparing"]);
+const CLOCK_KEYS = new Set(["day", "watch", "watchesPerDay"]);
+const ENTRY_ID = /^[A-Za-z0-9_-]{1,32}$/;
+/** Keys allowed in each top-level map of a player or party document. */
+function keyAllowed(top: string, key: string): boolean {
+  if (top === "meta") return META_KEYS.has(key);
+  if (top === "session") return SESSION_KEYS.has(key);
+  if (top === "clock") return CLOCK_KEYS.has(key);
+  if (top === "parties") return ENTRY_ID.test(key);
+  if (top === "trail") return key.split("|").length === 2 && key.split("|").every((p) => ENTRY_ID.test(p));
+  return parseHexKey(key) !== null;
+}
 
 /**
  * Load a player (or party) document update into a fresh doc and list every top-level type, key and value
@@ -178,8 +202,7 @@ function disallowedKeys(update: Uint8Array): string[] {
       continue;
     }
     for (const [key, item] of entries) {
-      const ok = top === "meta" ? META_KEYS.has(key) : top === "session" ? SESSION_KEYS.has(key) : parseHexKey(key) !== null;
-      if (!ok) bad.push(`${top}.${key}`);
+      if (!keyAllowed(top, key)) bad.push(`${top}.${key}`);
       if (item.content instanceof Y.ContentType) bad.push(`${top}.${key} holds a nested type`);
     }
   }
@@ -188,7 +211,7 @@ function disallowedKeys(update: Uint8Array): string[] {
   for (const s of Y.decodeUpdate(update).structs) {
     if (!(s instanceof Y.Item) || s.parentSub === null) continue;
     const key = s.parentSub;
-    if (!(META_KEYS.has(key) || SESSION_KEYS.has(key) || parseHexKey(key) !== null)) bad.push(`decoded key ${key}`);
+    if (![...PLAYER_TOP].some((top) => keyAllowed(top, key))) bad.push(`decoded key ${key}`);
     if (s.content instanceof Y.ContentType) bad.push(`decoded nested type at ${key}`);
   }
   return bad;
@@ -274,9 +297,59 @@ describe.each(setups)("[SEC] secrecy proof ($name)", ({ kind, twoInstances }) =>
     setNotes(dm.doc, "2,2", canary("alice-private-notes"));
     reveal(dm.doc, "2,2", alice.id);
 
+    // Knowledge levels: every field above a player's level carries a canary (MODEL11, PROJ16).
+    // Heard of (rumoured): only the rumour may leave.
+    for (const hex of ["7,0", "7,1"]) {
+      setTerrain(dm.doc, hex, canary(`rumoured-terrain-${hex}`));
+      setLabel(dm.doc, hex, canary(`rumoured-label-${hex}`));
+      setNotes(dm.doc, hex, canary(`rumoured-notes-${hex}`));
+      setExplored(dm.doc, hex, canary(`rumoured-explored-${hex}`));
+      setRumour(dm.doc, hex, `Rumour of ${hex}`);
+      reveal(dm.doc, hex, ALL_PLAYERS, undefined, "rumoured");
+    }
+    // Seen from afar: terrain (and a landmark's name), never the notes or what exploring finds.
+    for (const hex of ["8,0", "8,1"]) {
+      setTerrain(dm.doc, hex, "mountains");
+      setLabel(dm.doc, hex, hex === "8,1" ? "The Spire" : canary(`seen-label-${hex}`));
+      setLandmark(dm.doc, hex, hex === "8,1");
+      setNotes(dm.doc, hex, canary(`seen-notes-${hex}`));
+      setExplored(dm.doc, hex, canary(`seen-explored-${hex}`));
+      reveal(dm.doc, hex, ALL_PLAYERS, undefined, "seen");
+    }
+    // Visited: everything but what exploring finds — except for Alice, who explored 9,0 alone.
+    setTerrain(dm.doc, "9,0", "hills");
+    setNotes(dm.doc, "9,0", "A barrow");
+    setExplored(dm.doc, "9,0", canary("alice-private-explored"));
+    reveal(dm.doc, "9,0", ALL_PLAYERS, undefined, "visited");
+    reveal(dm.doc, "9,0", alice.id, undefined, "explored");
+    setExplored(dm.doc, "9,1", canary("visited-explored-9,1"));
+    setTerrain(dm.doc, "9,1", "plains");
+    reveal(dm.doc, "9,1", ALL_PLAYERS, undefined, "visited");
+
+    // The crawl: Alice's party travels, gets lost far away; tables and rolls are the DM's alone (TRAVEL12).
+    setParty(dm.doc, "scouts", { name: "The Scouts", members: [alice.id], visible: false });
+    placeParty(dm.doc, "scouts", "0,0");
+    moveParty(dm.doc, "scouts", "1,0", { by: t.owner.id, now: Date.now() });
+    setLost(dm.doc, "scouts", true);
+    moveParty(dm.doc, "scouts", TRUE_POSITION, { by: t.owner.id, now: Date.now() + 1 });
+    setTableEntry(dm.doc, { terrain: "forest" }, "e1", { text: canary("encounter-table"), weight: 1 });
+    setTableEntry(dm.doc, "weather", "w1", { text: canary("weather-table"), weight: 1 });
+    setTravelSetting(dm.doc, "chance:forest", 1);
+    roll(dm.doc, "encounter", { partyId: null, by: t.owner.id, now: Date.now(), rand: () => 0.5 });
+    roll(dm.doc, "weather", { partyId: "scouts", by: t.owner.id, now: Date.now(), rand: () => 0.5 });
+
     await command(dm, { type: "session", action: "start" });
     await command(dm, { type: "publish" });
     await eventually(() => expect(shown(alice)["2,2"]).toBeDefined());
+    // Alice sees her party where she believes it is, never where it is.
+    await eventually(() => expect(readCrawlView(ownOf(alice).doc).parties.get("scouts")?.hex).toBe("1,0"));
+    // Not vacuous: each level reached the players with exactly its fields.
+    expect(shown(bob)["7,0"]).toEqual({ rumour: "Rumour of 7,0" });
+    expect(shown(bob)["8,0"]).toEqual({ terrain: "mountains" });
+    expect(shown(bob)["8,1"]).toEqual({ terrain: "mountains", label: "The Spire" });
+    expect(shown(bob)["9,0"]).toEqual({ terrain: "hills", notes: "A barrow" });
+    expect(shown(alice)["9,0"]).toMatchObject({ terrain: "hills", notes: "A barrow" });
+    expect((shown(alice)["9,0"] as { explored?: string } | undefined)?.explored).toContain("CANARY-alice-private-explored");
 
     // Immediate mode: live edits to revealed and unrevealed hexes.
     setDmSetting(dm.doc, "broadcastMode", "immediate");
@@ -330,6 +403,9 @@ describe.each(setups)("[SEC] secrecy proof ($name)", ({ kind, twoInstances }) =>
       expect(probeOutcome(outsiderProbe.frames, name), `an outsider probing ${name}`).toEqual({ denied: true, authenticated: false, content: false });
     }
 
+    // The lost party's true position reaches no player, in any frame or document.
+    for (const [who, rec] of recs) for (const f of rec.frames) expect(f.toString("latin1").includes(TRUE_POSITION), `true position in a frame to ${who}`).toBe(false);
+
     // 1. Frames. The party document's frames carry no canary at all, for anyone (Alice's private hex
     // travels on her own document only).
     for (const [who, rec] of recs) {
@@ -359,6 +435,9 @@ describe.each(setups)("[SEC] secrecy proof ($name)", ({ kind, twoInstances }) =>
     }
     expect(findCanaries(Buffer.from(Y.encodeStateAsUpdate(ownOf(alice).doc))).filter((c) => !c.startsWith("CANARY-alice-private"))).toEqual([]);
     expect(disallowedKeys(Y.encodeStateAsUpdate(ownOf(alice).doc))).toEqual([]);
+    for (const p of [alice, bob, carol]) {
+      for (const doc of [ownOf(p).doc, partyOf(p).doc]) expect(Buffer.from(Y.encodeStateAsUpdate(doc)).toString("latin1")).not.toContain(TRUE_POSITION);
+    }
     const serverParty = playerApp.ctx.hocuspocus.documents.get(partyName);
     expect(serverParty).toBeDefined();
     for (const [who, doc] of [...[alice, bob, carol, t.owner].map((p) => [p.email, p === t.owner ? previewParty.doc : partyOf(p).doc] as const), ["server", serverParty ?? new Y.Doc()] as const]) {
@@ -370,8 +449,9 @@ describe.each(setups)("[SEC] secrecy proof ($name)", ({ kind, twoInstances }) =>
     const serverDm = app.ctx.hocuspocus.documents.get(dmDocName(t.campaignId));
     expect(serverDm).toBeDefined();
     if (serverDm) expect(viewToObject(readPlayerView(partyOf(bob).doc))).toEqual(viewToObject(project(serverDm, ALL_PLAYERS)));
-    expect(Object.keys(viewToObject(readPlayerView(partyOf(bob).doc)))).toEqual(["0,0", "0,1"]);
-    expect(Object.keys(viewToObject(readPlayerView(ownOf(alice).doc)))).toEqual(["2,2"]);
+    expect(Object.keys(viewToObject(readPlayerView(partyOf(bob).doc)))).toEqual(["0,0", "0,1", "7,0", "7,1", "8,0", "8,1", "9,0", "9,1"]);
+    // Alice's own: her private hexes, and what her party's move showed her (the sight rule around 1,0).
+    expect(Object.keys(viewToObject(readPlayerView(ownOf(alice).doc)))).toEqual(expect.arrayContaining(["2,2", "9,0", "2,0"]));
     for (const p of [bob, carol]) expect(readPlayerView(ownOf(p).doc).size).toBe(0);
 
     // 3. Player and party document rows in Postgres (after the stores have run).
@@ -388,6 +468,7 @@ describe.each(setups)("[SEC] secrecy proof ($name)", ({ kind, twoInstances }) =>
     const playerRows = rows.filter((r) => r.name.includes(":player:") || r.name === partyName);
     expect(playerRows.map((r) => r.name).sort()).toEqual([partyName, ...[alice, bob, carol].map((p) => playerDocName(t.campaignId, p.id))].sort());
     for (const row of playerRows) {
+      expect(row.state.toString("latin1").includes(TRUE_POSITION), `true position in ${row.name}`).toBe(false);
       const found = findCanaries(row.state);
       if (row.name === playerDocName(t.campaignId, alice.id)) {
         expect(found.filter((c) => !c.startsWith("CANARY-alice-private"))).toEqual([]);
@@ -400,7 +481,9 @@ describe.each(setups)("[SEC] secrecy proof ($name)", ({ kind, twoInstances }) =>
     const dmRow = rows.find((r) => r.name === dmDocName(t.campaignId));
     expect(dmRow && findCanaries(dmRow.state).length).toBeGreaterThan(10);
 
-    // 4. Everything a player can fetch over HTTP.
+    // 4. Everything a player can fetch over HTTP (the invite routes of issue 10 included: the list is the DMs', an
+    // invite's offer is the campaign's name and a role).
+    const openInvite = await t.owner.invite(t.campaignId, "player");
     for (const p of [bob, carol]) {
       for (const path of [
         "/api/auth/get-session",
@@ -409,12 +492,43 @@ describe.each(setups)("[SEC] secrecy proof ($name)", ({ kind, twoInstances }) =>
         `/api/campaigns/${t.campaignId}/members`,
         `/api/campaigns/${t.campaignId}/events`,
         `/api/campaigns/${t.campaignId}/events?after=0&limit=500`,
+        `/api/campaigns/${t.campaignId}/invites`,
+        `/api/invites/${openInvite}`,
+        // Replay (REPLAY3): a player's own timeline holds only what was published to them; another's is refused.
+        `/api/campaigns/${t.campaignId}/timeline/${p.id}`,
+        `/api/campaigns/${t.campaignId}/timeline/${(p === bob ? carol : bob).id}`,
         "/",
         `/c/${t.campaignId}`,
       ]) {
         const r = await new HttpUser(playerApp.url, p.email).withCookie(p.cookie).request("GET", path);
         expect(findCanaries(JSON.stringify(r.json)), `${path} for ${p.email}`).toEqual([]);
       }
+      // The timeline is not vacuous: the player's own has entries (publishes reached them).
+      const own = await new HttpUser(playerApp.url, p.email).withCookie(p.cookie).request("GET", `/api/campaigns/${t.campaignId}/timeline/${p.id}`);
+      expect((own.json as { entries: unknown[] }).entries.length, `timeline of ${p.email}`).toBeGreaterThan(0);
     }
+    // 5. Exports (XCHG5): a player's map export carries only what their documents hold — built from them, never
+    // from the DM document; the campaign export and another player's map are refused to players.
+    for (const p of [alice, bob, carol]) {
+      const u = new HttpUser(playerApp.url, p.email).withCookie(p.cookie);
+      const mine = await u.request("GET", `/api/campaigns/${t.campaignId}/export/player`);
+      expect(mine.status, p.email).toBe(200);
+      const text = JSON.stringify(mine.json);
+      expect(text.includes(TRUE_POSITION), `true position in ${p.email}'s export`).toBe(false);
+      expect(text).toContain("Public 0,0");
+      const found = findCanaries(text);
+      expect(p === alice ? found.filter((c) => !c.startsWith("CANARY-alice-private")) : found, `${p.email}'s map export`).toEqual([]);
+      for (const path of [`/api/campaigns/${t.campaignId}/export`, `/api/campaigns/${t.campaignId}/export/player?userId=${t.owner.id}`]) {
+        const r = await u.request("GET", path);
+        expect(r.status, `${path} for ${p.email}`).toBe(403);
+        expect(findCanaries(JSON.stringify(r.json))).toEqual([]);
+      }
+      const other = await u.request("GET", `/api/campaigns/${t.campaignId}/export/player?userId=${(p === alice ? bob : alice).id}`);
+      expect(other.status).toBe(403);
+      expect(findCanaries(JSON.stringify(other.json))).toEqual([]);
+    }
+    // Not vacuous: the DM's export holds the secrets.
+    const dmExport = await new HttpUser(playerApp.url, t.owner.email).withCookie(t.owner.cookie).request("GET", `/api/campaigns/${t.campaignId}/export`);
+    expect(findCanaries(JSON.stringify(dmExport.json)).length).toBeGreaterThan(10);
   });
 });

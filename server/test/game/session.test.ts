@@ -11,6 +11,8 @@ import {
   projectPrivate,
   readPlayerView,
   readSession,
+  pendingFor,
+  pendingHexes,
   reveal,
   hide,
   setDmNotes,
@@ -18,11 +20,11 @@ import {
   setNotes,
   setTerrain,
   setDmSetting,
-  type CommandResult,
   type DmServerPresence,
   type PlayerServerPresence,
 } from "@hexcrawl/shared";
 import type { App } from "../../src/app.ts";
+import { apiRoutes } from "@hexcrawl/shared/httpApi";
 import { eventually, HttpUser, uniqueEmail } from "../support/http.ts";
 import { connectClient } from "../support/providers.ts";
 import { command, sendCommand, collectPushes } from "../support/commands.ts";
@@ -58,26 +60,28 @@ describe("player views: reveals, publish, lifecycle, presence, event log", () =>
     reveal(dm.doc, "0,0", ALL_PLAYERS);
     reveal(dm.doc, "1,0", alice.id);
 
-    const pending = await command<CommandResult<"pending">>(dm, { type: "pending" });
-    const forAlice = pending.players.find((p) => p.userId === alice.id);
-    const forBob = pending.players.find((p) => p.userId === bob.id);
-    expect(forAlice?.changes.map((c) => [c.hex, c.kind])).toEqual([["0,0", "reveal"], ["1,0", "reveal"]]);
-    expect(forBob?.changes.map((c) => [c.hex, c.kind])).toEqual([["0,0", "reveal"]]);
+    const pending = await command(dm, { type: "pending" });
+    expect(pendingFor(pending, alice.id).map((c) => [c.hex, c.kind])).toEqual([["0,0", "reveal"], ["1,0", "reveal"]]);
+    expect(pendingFor(pending, bob.id).map((c) => [c.hex, c.kind])).toEqual([["0,0", "reveal"]]);
+    // Grouped for the DM: what everyone gets once, what only Alice gets under her name.
+    expect(pending.everyone.changes.map((c) => c.hex)).toEqual(["0,0"]);
+    expect(pending.players.find((p) => p.userId === alice.id)?.changes.map((c) => c.hex)).toEqual(["1,0"]);
+    expect(pending.players.find((p) => p.userId === bob.id)?.changes).toEqual([]);
     expect(viewOf(a)).toEqual({});
 
-    const result = await command<CommandResult<"publish">>(dm, { type: "publish" });
+    const result = await command(dm, { type: "publish" });
     expect(result.hexes).toBe(2);
     expect(result.players).toBe(2);
     await eventually(() => {
-      expect(viewOf(a)).toEqual({ "0,0": { terrain: "forest", label: "Elderwood" }, "1,0": { terrain: "hills" } });
-      expect(viewOf(b)).toEqual({ "0,0": { terrain: "forest", label: "Elderwood" } });
+      expect(viewOf(a)).toEqual({ "0,0": { terrain: "forest", label: "Elderwood", notes: "" }, "1,0": { terrain: "hills", notes: "" } });
+      expect(viewOf(b)).toEqual({ "0,0": { terrain: "forest", label: "Elderwood", notes: "" } });
     });
     // The public hex is in the party document only; a player document holds only that player's own reveals.
-    expect(viewToObject(readPlayerView(a.party.doc))).toEqual({ "0,0": { terrain: "forest", label: "Elderwood" } });
-    expect(viewToObject(readPlayerView(a.doc))).toEqual({ "1,0": { terrain: "hills" } });
+    expect(viewToObject(readPlayerView(a.party.doc))).toEqual({ "0,0": { terrain: "forest", label: "Elderwood", notes: "" } });
+    expect(viewToObject(readPlayerView(a.doc))).toEqual({ "1,0": { terrain: "hills", notes: "" } });
     expect(readPlayerView(b.doc).size).toBe(0);
-    const after = await command<CommandResult<"pending">>(dm, { type: "pending" });
-    expect(after.players.every((p) => p.changes.length === 0)).toBe(true);
+    const after = await command(dm, { type: "pending" });
+    expect(pendingHexes(after).size).toBe(0);
   });
 
   it("[GAME2] drop one pending change reverts it in the DM document; publish selected hexes only", async () => {
@@ -89,25 +93,25 @@ describe("player views: reveals, publish, lifecycle, presence, event log", () =>
     setTerrain(dm.doc, "0,0", "plains");
     reveal(dm.doc, "0,0", ALL_PLAYERS);
     await command(dm, { type: "publish" });
-    await eventually(() => expect(viewOf(a)).toEqual({ "0,0": { terrain: "plains" } }));
+    await eventually(() => expect(viewOf(a)).toEqual({ "0,0": { terrain: "plains", notes: "" } }));
 
     setTerrain(dm.doc, "0,0", "lava");
     setTerrain(dm.doc, "3,3", "mountains");
     reveal(dm.doc, "3,3", ALL_PLAYERS);
     setTerrain(dm.doc, "4,4", "water");
     reveal(dm.doc, "4,4", ALL_PLAYERS);
-    const dropped = await command<CommandResult<"drop">>(dm, { type: "drop", hex: "0,0" });
+    const dropped = await command(dm, { type: "drop", hex: "0,0" });
     expect(dropped.changed).toBe(true);
     await eventually(() => expect(other.doc.getMap("terrain").get("0,0")).toBe("plains"));
     expect(dm.doc.getMap("terrain").get("0,0")).toBe("plains");
 
-    const partial = await command<CommandResult<"publish">>(dm, { type: "publish", hexes: ["3,3"] });
+    const partial = await command(dm, { type: "publish", hexes: ["3,3"] });
     expect(partial.hexes).toBe(1);
-    await eventually(() => expect(viewOf(a)).toEqual({ "0,0": { terrain: "plains" }, "3,3": { terrain: "mountains" } }));
-    const pending = await command<CommandResult<"pending">>(dm, { type: "pending" });
-    expect(pending.players[0]?.changes.map((c) => c.hex)).toEqual(["4,4"]);
+    await eventually(() => expect(viewOf(a)).toEqual({ "0,0": { terrain: "plains", notes: "" }, "3,3": { terrain: "mountains", notes: "" } }));
+    const pending = await command(dm, { type: "pending" });
+    expect(pendingFor(pending, alice.id).map((c) => c.hex)).toEqual(["4,4"]);
 
-    const droppedReveal = await command<CommandResult<"drop">>(dm, { type: "drop", hex: "4,4" });
+    const droppedReveal = await command(dm, { type: "drop", hex: "4,4" });
     expect(droppedReveal.changed).toBe(true);
     expect(dm.doc.getMap("reveals").has("4,4|*")).toBe(false);
     expect(dm.doc.getMap("terrain").get("4,4")).toBe("water");
@@ -121,10 +125,10 @@ describe("player views: reveals, publish, lifecycle, presence, event log", () =>
     setTerrain(dm.doc, "5,5", "desert");
     reveal(dm.doc, "5,5", alice.id);
     await command(dm, { type: "publish" });
-    await eventually(() => expect(viewOf(a)).toEqual({ "5,5": { terrain: "desert" } }));
+    await eventually(() => expect(viewOf(a)).toEqual({ "5,5": { terrain: "desert", notes: "" } }));
     hide(dm.doc, "5,5");
     await new Promise((r) => setTimeout(r, 150));
-    expect(viewOf(a)).toEqual({ "5,5": { terrain: "desert" } });
+    expect(viewOf(a)).toEqual({ "5,5": { terrain: "desert", notes: "" } });
     await command(dm, { type: "publish" });
     await eventually(() => expect(viewOf(a)).toEqual({}));
   });
@@ -137,7 +141,7 @@ describe("player views: reveals, publish, lifecycle, presence, event log", () =>
     setTerrain(dm.doc, "0,1", "forest");
     reveal(dm.doc, "0,1", ALL_PLAYERS);
     setDmSetting(dm.doc, "broadcastMode", "immediate");
-    await eventually(() => expect(viewOf(a)).toEqual({ "0,1": { terrain: "forest" } }));
+    await eventually(() => expect(viewOf(a)).toEqual({ "0,1": { terrain: "forest", notes: "" } }));
 
     // What reaches the player's client: updates of their own document and of the party document.
     let playerUpdates = 0;
@@ -172,18 +176,18 @@ describe("player views: reveals, publish, lifecycle, presence, event log", () =>
     setTerrain(dm.doc, "3,3", "dragon-lair");
     reveal(dm.doc, "3,3", ALL_PLAYERS);
     await eventually(async () => {
-      const r = await command<CommandResult<"pending">>(dm, { type: "pending" });
-      expect(r.players[0]?.changes.map((c) => c.hex)).toEqual(["3,3"]);
+      const r = await command(dm, { type: "pending" });
+      expect(pendingFor(r, alice.id).map((c) => c.hex)).toEqual(["3,3"]);
     });
 
     const a = await t.player(alice);
-    expect(viewOf(a)).toEqual({ "1,1": { terrain: "plains" }, "2,2": { terrain: "forest" } });
+    expect(viewOf(a)).toEqual({ "1,1": { terrain: "plains", notes: "" }, "2,2": { terrain: "forest", notes: "" } });
     expect(Object.keys(viewToObject(readPlayerView(a.doc)))).toEqual(["2,2"]);
 
     const late = await new HttpUser(app.url, uniqueEmail("late")).signUp("Late");
     await late.accept(await t.owner.invite(t.campaignId, "player"));
     const l = await t.player(late);
-    await eventually(() => expect(viewOf(l)).toEqual({ "1,1": { terrain: "plains" } }));
+    await eventually(() => expect(viewOf(l)).toEqual({ "1,1": { terrain: "plains", notes: "" } }));
     // The late joiner's own document starts with meta and session only: the published map is the party's.
     expect(readPlayerView(l.doc).size).toBe(0);
     expect(readSession(l.doc).status).toBe(readSession(l.party.doc).status);
@@ -227,7 +231,7 @@ describe("player views: reveals, publish, lifecycle, presence, event log", () =>
       ["resume", "active"],
       ["end", "ended"],
     ] as const) {
-      const r = await command<CommandResult<"session">>(dm, { type: "session", action });
+      const r = await command(dm, { type: "session", action });
       expect(r.status).toBe(status);
       await eventually(() => {
         expect(readSession(a.doc).status).toBe(status);
@@ -319,8 +323,8 @@ describe("player views: reveals, publish, lifecycle, presence, event log", () =>
     setTerrain(dm.doc, "7,7", "forest");
     reveal(dm.doc, "7,7", alice.id);
     await eventually(async () => {
-      const pending = await command<CommandResult<"pending">>(dm, { type: "pending" });
-      expect(pending.players[0]?.changes).toHaveLength(1);
+      const pending = await command(dm, { type: "pending" });
+      expect(pendingFor(pending, alice.id)).toHaveLength(1);
     });
     await command(dm, { type: "publish" });
     hide(dm.doc, "7,7", alice.id);
@@ -329,9 +333,7 @@ describe("player views: reveals, publish, lifecycle, presence, event log", () =>
     await command(dm, { type: "session", action: "end" });
     let types: string[] = [];
     await eventually(async () => {
-      const r = await t.owner.request("GET", `/api/campaigns/${t.campaignId}/events`);
-      expect(r.status).toBe(200);
-      const events = (r.json as { events: Array<{ type: string; payload: Record<string, unknown>; actorId: string | null }> }).events;
+      const { events } = await t.owner.call(apiRoutes.listEvents, { params: { id: t.campaignId } });
       types = events.map((e) => e.type);
       expect(types).toEqual(
         expect.arrayContaining(["session_start", "reveal", "publish", "hide", "player_join", "player_leave", "session_end"]),
@@ -407,7 +409,7 @@ describe("player views: reveals, publish, lifecycle, presence, event log", () =>
     await command(dm, { type: "publish" });
     const sv = (doc: Y.Doc | undefined) => Buffer.from(doc ? Y.encodeStateVector(doc) : []).toString("hex");
     await eventually(() => {
-      expect(viewOf(b)).toEqual({ "0,0": { terrain: "plains" } });
+      expect(viewOf(b)).toEqual({ "0,0": { terrain: "plains", notes: "" } });
       for (const [p, client] of [[alice, a], [bob, b]] as const) {
         expect(sv(client.doc)).toBe(sv(app.ctx.hocuspocus.documents.get(playerDocName(t.campaignId, p.id))));
         expect(sv(client.party.doc)).toBe(sv(app.ctx.hocuspocus.documents.get(partyDocName(t.campaignId))));
@@ -442,7 +444,7 @@ describe("player views: reveals, publish, lifecycle, presence, event log", () =>
       reveal(dm.doc, `${i},1`, ALL_PLAYERS);
     }
     let c = count();
-    const toAll = await command<CommandResult<"publish">>(dm, { type: "publish" });
+    const toAll = await command(dm, { type: "publish" });
     expect(toAll.hexes).toBe(10);
     await eventually(() => {
       expect(Object.keys(viewOf(a))).toHaveLength(11);
@@ -454,12 +456,12 @@ describe("player views: reveals, publish, lifecycle, presence, event log", () =>
     // Immediate mode: an edit of a public hex goes to the party document only, too.
     setDmSetting(dm.doc, "broadcastMode", "immediate");
     await eventually(async () => {
-      const r = await command<CommandResult<"pending">>(dm, { type: "pending" });
-      expect(r.players.every((p) => p.changes.length === 0)).toBe(true);
+      const r = await command(dm, { type: "pending" });
+      expect(pendingHexes(r).size).toBe(0);
     });
     c = count();
     setLabel(dm.doc, "0,0", "Town square");
-    await eventually(() => expect(viewOf(b)["0,0"]).toEqual({ terrain: "plains", label: "Town square" }));
+    await eventually(() => expect(viewOf(b)["0,0"]).toEqual({ terrain: "plains", label: "Town square", notes: "" }));
     await new Promise((r) => setTimeout(r, 300));
     c.stop();
     expect(c.n.party).toBeGreaterThanOrEqual(1);
@@ -474,7 +476,7 @@ describe("player views: reveals, publish, lifecycle, presence, event log", () =>
     reveal(dm.doc, "5,5", ALL_PLAYERS);
     reveal(dm.doc, "5,5", alice.id);
     await command(dm, { type: "publish" });
-    const tower = { terrain: "hills", label: "Watchtower" };
+    const tower = { terrain: "hills", label: "Watchtower", notes: "" };
     await eventually(() => {
       expect(viewOf(a)["5,5"]).toEqual(tower);
       expect(viewOf(b)["5,5"]).toEqual(tower);
@@ -487,9 +489,9 @@ describe("player views: reveals, publish, lifecycle, presence, event log", () =>
     // …then hidden from everyone: nothing changes for Alice (nothing pending for her), Bob loses it…
     hide(dm.doc, "5,5", ALL_PLAYERS);
     await eventually(async () => {
-      const r = await command<CommandResult<"pending">>(dm, { type: "pending" });
-      expect(r.players.find((p) => p.userId === alice.id)?.changes).toEqual([]);
-      expect(r.players.find((p) => p.userId === bob.id)?.changes.map((ch) => [ch.hex, ch.kind])).toEqual([["5,5", "hide"]]);
+      const r = await command(dm, { type: "pending" });
+      expect(pendingFor(r, alice.id)).toEqual([]);
+      expect(pendingFor(r, bob.id).map((ch) => [ch.hex, ch.kind])).toEqual([["5,5", "hide"]]);
     });
     const c = count();
     // What Alice's client shows after every update of either document: the hex must never vanish mid-move.
@@ -497,7 +499,7 @@ describe("player views: reveals, publish, lifecycle, presence, event log", () =>
     const watch = () => aliceSaw.push(viewOf(a)["5,5"] !== undefined);
     a.doc.on("update", watch);
     a.party.doc.on("update", watch);
-    const hidden = await command<CommandResult<"publish">>(dm, { type: "publish" });
+    const hidden = await command(dm, { type: "publish" });
     expect(hidden.hexes).toBe(1);
     // …and after this one publish the hex has moved into Alice's own document.
     await eventually(() => {
@@ -529,7 +531,7 @@ describe("player views: reveals, publish, lifecycle, presence, event log", () =>
     a.party.doc.off("update", watch);
     expect(serverOwn(alice).size).toBe(0);
     expect(serverParty().get("5,5")).toEqual(tower);
-    const settled = await command<CommandResult<"pending">>(dm, { type: "pending" });
-    expect(settled.players.map((p) => p.changes)).toEqual([[], []]);
+    const settled = await command(dm, { type: "pending" });
+    expect(pendingHexes(settled).size).toBe(0);
   });
 });

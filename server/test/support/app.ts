@@ -80,6 +80,7 @@ export async function startTestApp(store: TestStore, extra: StartOptions = {}): 
     host: "127.0.0.1",
     clientDir: path.join(os.tmpdir(), "hexcrawl-no-client"),
     storeDebounceMs: 50,
+    verifyAnswers: true,
     storeMaxDebounceMs: 200,
     authSecret: "test-secret-test-secret-test-secret-0123456789",
     signUpsPerMinute: 1000,

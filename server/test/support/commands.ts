@@ -1,40 +1,46 @@
-import { parseServerMessage, type Command, type CommandResponse, type Push } from "@hexcrawl/shared";
+import {
+  CommandFailed,
+  ProtocolClient,
+  providerTransport,
+  type Command,
+  type CommandOutcome,
+  type CommandResult,
+  parseServerMessage,
+  type Push,
+} from "@hexcrawl/shared";
 import type { TestClient } from "./providers.ts";
 
-let seq = 0;
+/**
+ * DM commands from tests go through the one protocol client (shared/src/protocolClient.ts), like the browser and
+ * the benchmark: answers are checked against the protocol's result schemas here too.
+ */
+const clients = new WeakMap<TestClient["provider"], ProtocolClient>();
 
-/** Send a DM command on a client's connection and wait for its response (by id). */
-export function sendCommand(client: TestClient, cmd: Command, timeoutMs = 10_000): Promise<CommandResponse> {
-  seq += 1;
-  const id = `t${seq}`;
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      client.provider.off("stateless", onMessage);
-      reject(new Error(`no response to ${cmd.type} within ${timeoutMs} ms`));
-    }, timeoutMs);
-    const onMessage = ({ payload }: { payload: string }) => {
-      const msg = parseServerMessage(payload);
-      if (!msg || !("id" in msg) || msg.id !== id) return;
-      clearTimeout(timer);
-      client.provider.off("stateless", onMessage);
-      resolve(msg);
-    };
-    client.provider.on("stateless", onMessage);
-    client.provider.sendStateless(JSON.stringify({ v: 1, id, cmd }));
-  });
+function protocolOf(client: TestClient): ProtocolClient {
+  let c = clients.get(client.provider);
+  if (!c) {
+    c = new ProtocolClient(providerTransport(client.provider), { idPrefix: "t" });
+    clients.set(client.provider, c);
+  }
+  return c;
 }
 
-/** Like sendCommand, but fails unless the response is ok; returns the result. */
-export async function command<T = unknown>(client: TestClient, cmd: Command): Promise<T> {
+/** Send a DM command on a client's connection and wait for its answer (never rejects). */
+export function sendCommand<C extends Command>(client: TestClient, cmd: C, timeoutMs = 10_000): Promise<CommandOutcome<C["type"]>> {
+  return protocolOf(client).send(cmd as Extract<Command, { type: C["type"] }>, { timeoutMs });
+}
+
+/** Like sendCommand, but fails unless the answer is ok; returns the result. */
+export async function command<C extends Command>(client: TestClient, cmd: C): Promise<CommandResult<C["type"]>> {
   const r = await sendCommand(client, cmd);
-  if (!r.ok) throw new Error(`${cmd.type} failed: ${r.error.code} ${r.error.message}`);
-  return r.result as T;
+  if (!r.ok) throw new CommandFailed(cmd.type, r.error);
+  return r.result;
 }
 
 /** Collect server pushes received by a client. */
 export function collectPushes(client: TestClient): Push[] {
   const pushes: Push[] = [];
-  client.provider.on("stateless", ({ payload }: { payload: string }) => {
+  providerTransport(client.provider).listen((payload) => {
     const msg = parseServerMessage(payload);
     if (msg && "type" in msg) pushes.push(msg);
   });

@@ -1,16 +1,28 @@
-import { expect } from "vitest";
+import { apiRoutes, authRoutes, type InviteRole } from "@hexcrawl/shared/httpApi";
+import { createApiCaller, type ApiCaller } from "@hexcrawl/shared/httpCaller";
 
-/** A tiny cookie-keeping HTTP client for one user against a running app. */
+/**
+ * A tiny cookie-keeping HTTP client for one user against a running app (tests and bench). `call` is the
+ * contract's caller (answers parsed with the route's schema, failures thrown as ApiError); `request` is raw,
+ * for sending what the contract does not allow and reading exactly what came back.
+ */
 export class HttpUser {
   cookie = "";
   id = "";
   name = "";
 
-  constructor(
-    readonly baseUrl: string,
-    readonly email: string,
-    readonly password = "correct horse battery",
-  ) {}
+  readonly baseUrl: string;
+  readonly email: string;
+  readonly password: string;
+
+  constructor(baseUrl: string, email: string, password = "correct horse battery") {
+    this.baseUrl = baseUrl;
+    this.email = email;
+    this.password = password;
+  }
+
+  /** Call a route of the contract as this user. */
+  readonly call: ApiCaller = createApiCaller((path, init) => this.send(path, init));
 
   /** Reuse a session cookie (e.g. against another instance). */
   withCookie(cookie: string): this {
@@ -18,21 +30,24 @@ export class HttpUser {
     return this;
   }
 
+  /** Send as a browser would: the session cookie, and an Origin on writes; keep what Set-Cookie says. */
+  private async send(path: string, init: RequestInit): Promise<Response> {
+    const method = init.method ?? "GET";
+    const headers = new Headers(init.headers);
+    if (this.cookie && !headers.has("cookie")) headers.set("cookie", this.cookie);
+    // A browser sends Origin on every non-GET request; better-auth's CSRF check relies on it.
+    if (method !== "GET" && method !== "HEAD" && !headers.has("origin")) headers.set("origin", this.baseUrl);
+    const res = await fetch(this.baseUrl + path, { ...init, headers, redirect: "manual" });
+    for (const c of res.headers.getSetCookie()) this.absorbCookie(c);
+    return res;
+  }
+
   async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: unknown; headers: Headers }> {
-    const res = await fetch(this.baseUrl + path, {
+    const res = await this.send(path, {
       method,
-      headers: {
-        ...(this.cookie ? { cookie: this.cookie } : {}),
-        ...(body !== undefined ? { "content-type": "application/json" } : {}),
-        // A browser sends Origin on every non-GET request; better-auth's CSRF check relies on it.
-        ...(method !== "GET" && method !== "HEAD" ? { origin: this.baseUrl } : {}),
-        ...headers,
-      },
+      headers: { ...(body !== undefined ? { "content-type": "application/json" } : {}), ...headers },
       body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
-      redirect: "manual",
     });
-    const setCookies = res.headers.getSetCookie();
-    for (const c of setCookies) this.absorbCookie(c);
     const text = await res.text();
     let json: unknown = null;
     try {
@@ -62,34 +77,27 @@ export class HttpUser {
   }
 
   async signUp(name = this.email.split("@")[0] ?? "user"): Promise<this> {
-    const r = await this.request("POST", "/api/auth/sign-up/email", { name, email: this.email, password: this.password });
-    expect(r.status, JSON.stringify(r.json)).toBe(200);
-    const body = r.json as { user: { id: string; name: string } };
-    this.id = body.user.id;
-    this.name = body.user.name;
+    const { user } = await this.call(authRoutes.signUp, { body: { name, email: this.email, password: this.password } });
+    this.id = user.id;
+    this.name = user.name;
     return this;
   }
 
   async signIn(): Promise<number> {
-    const r = await this.request("POST", "/api/auth/sign-in/email", { email: this.email, password: this.password });
+    const r = await this.request(authRoutes.signIn.method, authRoutes.signIn.path, { email: this.email, password: this.password });
     return r.status;
   }
 
   async createCampaign(name: string): Promise<string> {
-    const r = await this.request("POST", "/api/campaigns", { name });
-    expect(r.status, JSON.stringify(r.json)).toBe(201);
-    return (r.json as { campaign: { id: string } }).campaign.id;
+    return (await this.call(apiRoutes.createCampaign, { body: { name } })).campaign.id;
   }
 
-  async invite(campaignId: string, role: "player" | "dm"): Promise<string> {
-    const r = await this.request("POST", `/api/campaigns/${campaignId}/invites`, { role });
-    expect(r.status, JSON.stringify(r.json)).toBe(201);
-    return (r.json as { code: string }).code;
+  async invite(campaignId: string, role: InviteRole): Promise<string> {
+    return (await this.call(apiRoutes.createInvite, { params: { id: campaignId }, body: { role } })).code;
   }
 
   async accept(code: string): Promise<void> {
-    const r = await this.request("POST", `/api/invites/${code}/accept`);
-    expect(r.status, JSON.stringify(r.json)).toBe(200);
+    await this.call(apiRoutes.acceptInvite, { params: { code } });
   }
 }
 

@@ -1,7 +1,10 @@
-import type { Browser, Page } from "playwright-core";
-import { newTestPage, uniqueUser, type TestPage } from "./browser.ts";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { apiRoutes, authRoutes, type InviteRole } from "@hexcrawl/shared/httpApi";
+import { createApiCaller, type ApiCaller } from "@hexcrawl/shared/httpCaller";
+import { afterAll, beforeAll, expect } from "vitest";
+import { buildClient, launchBrowser, newTestPage, startE2eServer, uniqueUser, type E2eServer, type TestPage } from "./browser.ts";
 
-// The client's read-only debug handle (client/src/lib/debugHandle.ts), as the tests use it.
+// The client's read-only debug handle (client/src/connection/debugHandle.ts), as the tests use it.
 declare global {
   interface Window {
     __hexcrawl?: {
@@ -22,26 +25,30 @@ export interface Member extends TestPage {
   name: string;
 }
 
+/**
+ * The contract's caller over a browser context's request API: the cookies it gets land in the context, so
+ * its pages are signed in. Sends the Origin a browser would.
+ */
+function contextCaller(context: BrowserContext, baseUrl: string): ApiCaller {
+  return createApiCaller(async (path, init) => {
+    const res = await context.request.fetch(`${baseUrl}${path}`, {
+      method: init.method ?? "GET",
+      headers: { ...(init.headers as Record<string, string>), origin: baseUrl },
+      ...(typeof init.body === "string" ? { data: init.body } : {}),
+    });
+    return new Response(await res.text(), { status: res.status(), headers: res.headers() });
+  });
+}
+
 /** An account created through the real HTTP API in a fresh context (its cookie lands in the context). */
 export async function signUpMember(browser: Browser, baseUrl: string, prefix: string): Promise<Member> {
   const tp = await newTestPage(browser, baseUrl);
   const user = uniqueUser(prefix);
-  const res = await tp.context.request.post(`${baseUrl}/api/auth/sign-up/email`, {
-    data: user,
-    headers: { origin: baseUrl },
-  });
-  if (!res.ok()) throw new Error(`sign-up failed: ${res.status()} ${await res.text()}`);
-  const session = await tp.context.request.get(`${baseUrl}/api/auth/get-session`);
-  const body = (await session.json()) as { user?: { id?: string } } | null;
-  const userId = body?.user?.id;
-  if (!userId) throw new Error("no session after sign-up");
-  return { ...tp, userId, name: user.name };
-}
-
-async function postJson<T>(m: Member, baseUrl: string, path: string, data: unknown): Promise<T> {
-  const res = await m.context.request.post(`${baseUrl}${path}`, { data, headers: { origin: baseUrl } });
-  if (!res.ok()) throw new Error(`POST ${path} failed: ${res.status()} ${await res.text()}`);
-  return (await res.json()) as T;
+  const call = contextCaller(tp.context, baseUrl);
+  await call(authRoutes.signUp, { body: user });
+  const session = await call(authRoutes.getSession);
+  if (!session) throw new Error("no session after sign-up");
+  return { ...tp, userId: session.user.id, name: user.name };
 }
 
 /** A campaign with an owner, optional co-DMs and players, all members through real invites. */
@@ -59,11 +66,12 @@ export async function setUpCampaign(
   opts: { name: string; coDms?: number; players?: number },
 ): Promise<CampaignSetup> {
   const owner = await signUpMember(browser, baseUrl, "Owner");
-  const { campaign } = await postJson<{ campaign: { id: string } }>(owner, baseUrl, "/api/campaigns", { name: opts.name });
-  const join = async (prefix: string, role: "dm" | "player"): Promise<Member> => {
+  const asOwner = contextCaller(owner.context, baseUrl);
+  const { campaign } = await asOwner(apiRoutes.createCampaign, { body: { name: opts.name } });
+  const join = async (prefix: string, role: InviteRole): Promise<Member> => {
     const m = await signUpMember(browser, baseUrl, prefix);
-    const { code } = await postJson<{ code: string }>(owner, baseUrl, `/api/campaigns/${campaign.id}/invites`, { role });
-    await postJson(m, baseUrl, `/api/invites/${code}/accept`, {});
+    const { code } = await asOwner(apiRoutes.createInvite, { params: { id: campaign.id }, body: { role } });
+    await contextCaller(m.context, baseUrl)(apiRoutes.acceptInvite, { params: { code } });
     return m;
   };
   const dms: Member[] = [];
@@ -96,6 +104,14 @@ export interface DocSnapshot {
   notes: Record<string, string>;
   dmNotes?: Record<string, string>;
   reveals?: Record<string, string[]>;
+  /** DM: hex → target → knowledge level. */
+  levels?: Record<string, Record<string, string>>;
+  rumour?: Record<string, string>;
+  explored?: Record<string, string>;
+  /** DM: landmark hexes. */
+  landmark?: Record<string, string>;
+  /** Player: hex → their knowledge level. */
+  knowledge?: Record<string, string>;
   highlighted?: string[];
 }
 
@@ -147,4 +163,66 @@ export async function waitOfflineShell(page: Page): Promise<void> {
     await navigator.serviceWorker.ready;
     return navigator.serviceWorker.controller !== null && (await caches.has("hexcrawl-shell-v1"));
   });
+}
+
+/** What the browser logs by itself while a server is stopped or a context offline (failed sockets and fetches). */
+export const NETWORK_NOISE = /WebSocket|ERR_CONNECTION_REFUSED|ERR_INTERNET_DISCONNECTED|Failed to load resource|net::ERR/;
+
+/** No uncaught page errors or console errors on any page of the campaign, apart from network noise. */
+export function expectNoPageErrors(setup: CampaignSetup): void {
+  expect(setup.all.flatMap((m) => m.errors.filter((e) => !NETWORK_NOISE.test(e)))).toEqual([]);
+}
+
+/** Close every member's browser context, printing real page errors first (they help when a test failed). */
+export async function closeAll(setup: CampaignSetup | null): Promise<void> {
+  if (!setup) return;
+  for (const m of setup.all) {
+    const real = m.errors.filter((e) => !NETWORK_NOISE.test(e));
+    if (real.length > 0) console.error(`[e2e] page errors of ${m.name}:\n${real.join("\n")}`);
+    await m.context.close();
+  }
+}
+
+/** Click a tool of the DM toolbar by its visible name. */
+export async function selectTool(page: Page, name: string): Promise<void> {
+  await page.getByRole("toolbar", { name: "Map tools" }).getByRole("button", { name, exact: true }).click();
+}
+
+/** Wait until the DM's pending list says `count` changes for the player. */
+export async function waitPending(page: Page, userId: string, count: number): Promise<void> {
+  const row = `[data-testid="pending-player"][data-user-id="${userId}"]`;
+  await page
+    .locator(`${row}[data-count="${count}"]`)
+    .waitFor({ timeout: 10_000 })
+    .catch(async (err: unknown) => {
+      throw new Error(`pending for ${userId} stayed ${await page.locator(row).getAttribute("data-count")}, wanted ${count}: ${String(err)}`);
+    });
+}
+
+/**
+ * One e2e file's server (PGlite) and browser: built and started before its tests, closed after. The getters throw
+ * when used outside a test.
+ */
+export function useServerAndBrowser(): { readonly server: E2eServer; readonly browser: Browser } {
+  let server: E2eServer | null = null;
+  let browser: Browser | null = null;
+  beforeAll(async () => {
+    buildClient();
+    server = await startE2eServer();
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+  return {
+    get server(): E2eServer {
+      if (!server) throw new Error("the e2e server is not running");
+      return server;
+    },
+    get browser(): Browser {
+      if (!browser) throw new Error("the browser is not running");
+      return browser;
+    },
+  };
 }
