@@ -1,6 +1,6 @@
 import type { Extension, beforeHandleMessagePayload, Connection } from "@hocuspocus/server";
 import { CloseCode } from "@hexcrawl/shared/protocol";
-import { checkMessage, type Rejection } from "./messageChecks.ts";
+import { checkDeletesKnown, checkMessage, documentUpdateOf, type Rejection } from "./messageChecks.ts";
 
 /** Awareness (and awareness queries) per connection: a burst, then a steady rate (HARD4). */
 export const AWARENESS_BURST = 40;
@@ -50,8 +50,8 @@ export class TokenBucket {
 }
 
 /**
- * Vets every message of an authenticated connection before Hocuspocus applies it (HARD1–HARD5): malformed or
- * out-of-bounds Yjs sync messages, oversized or flooding awareness, oversized stateless payloads and message types
+ * Vets every message of an authenticated connection before Hocuspocus applies it (HARD1–HARD5, HARD8): malformed or
+ * out-of-bounds Yjs sync messages, deletes of changes that do not exist yet, oversized or flooding awareness, oversized stateless payloads and message types
  * a client may not send close the whole socket with a CloseCode (4400 / 4413 / 4429). Nothing of a rejected message
  * is applied. Stateless messages from read-only connections are let through: the game extension answers them with
  * a READ_ONLY error (SPEC.md CMD1), and nothing else acts on them.
@@ -64,9 +64,14 @@ export class UpdateGuard implements Extension {
   /** Keyed by the socket: every document connection of one socket shares the budget. */
   private readonly syncStep1Buckets = new WeakMap<object, TokenBucket>();
 
-  async beforeHandleMessage({ update, connection }: beforeHandleMessagePayload): Promise<void> {
+  async beforeHandleMessage({ update, connection, document }: beforeHandleMessagePayload): Promise<void> {
     const verdict = checkMessage(update, { readOnly: connection.readOnly });
     if (typeof verdict !== "string") return this.refuse(connection, verdict);
+    if (verdict === "sync" && !connection.readOnly) {
+      const payload = documentUpdateOf(update);
+      const ghost = payload ? checkDeletesKnown(document, payload) : null;
+      if (ghost) return this.refuse(connection, ghost);
+    }
     if (verdict === "syncStep1") {
       let bucket = this.syncStep1Buckets.get(connection.webSocket);
       if (!bucket) {

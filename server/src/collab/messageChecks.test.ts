@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import * as encoding from "lib0/encoding";
-import { checkEnvelope, checkUpdateV1, documentUpdateOf, WireType } from "./messageChecks.ts";
+import { checkDeletesKnown, checkEnvelope, checkUpdateV1, documentUpdateOf, WireType } from "./messageChecks.ts";
 import { backoffDelayMs, STORE_BACKOFF } from "./RetryingStore.ts";
 
 /** A document using every kind of content yjs encodes. */
@@ -42,7 +42,46 @@ function frame(type: number, parts: Array<number | Uint8Array>): Uint8Array {
   return encoding.toUint8Array(e);
 }
 
+/** A V1 update with no structs and one delete range: what a forged "ghost delete" looks like. */
+function deleteOnly(client: number, clock: number, len: number): Uint8Array {
+  const e = encoding.createEncoder();
+  for (const n of [0, 1, client, 1, clock, len]) encoding.writeVarUint(e, n);
+  return encoding.toUint8Array(e);
+}
+
 describe("message checks (pure)", () => {
+  it("[HARD8] a delete of changes nobody has seen is refused; deletes of known changes, of the update's own, or of what the server holds pending pass", () => {
+    const server = new Y.Doc();
+    const alice = new Y.Doc();
+    alice.getMap("terrain").set("0,0", "forest");
+    alice.getMap("terrain").set("1,0", "hills");
+    Y.applyUpdate(server, Y.encodeStateAsUpdate(alice));
+    const aliceClock = Y.getState(alice.store, alice.clientID);
+    // Alice's next edits (clock 2 onwards) do not exist yet: a delete of them would erase them on arrival.
+    expect(checkDeletesKnown(server, deleteOnly(alice.clientID, aliceClock, 5))?.reason).toBe("update deletes changes the server does not have");
+    expect(checkDeletesKnown(server, deleteOnly(alice.clientID, aliceClock - 1, 2))).not.toBeNull();
+    expect(checkDeletesKnown(server, deleteOnly(987_654, 0, 1))).not.toBeNull();
+    // Deleting what exists, or overwriting (a real client's update) passes.
+    expect(checkDeletesKnown(server, deleteOnly(alice.clientID, 0, aliceClock))).toBeNull();
+    const bob = new Y.Doc();
+    Y.applyUpdate(bob, Y.encodeStateAsUpdate(server));
+    const bobUpdates: Uint8Array[] = [];
+    bob.on("update", (u: Uint8Array) => bobUpdates.push(u));
+    bob.getMap("terrain").set("0,0", "swamp");
+    // An update that makes and deletes its own items in one go (offline edits merged) passes.
+    bob.getMap("terrain").set("2,0", "temp");
+    bob.getMap("terrain").delete("2,0");
+    const merged = Y.mergeUpdates(bobUpdates);
+    expect(checkDeletesKnown(server, merged)).toBeNull();
+    expect(checkDeletesKnown(server, Y.encodeStateAsUpdate(bob, Y.encodeStateVector(server)))).toBeNull();
+    // The server itself holds the delete pending (it arrived out of order): a client forwarding it passes.
+    const ghost = deleteOnly(alice.clientID, aliceClock, 5);
+    Y.applyUpdate(server, ghost);
+    expect(server.store.pendingDs).not.toBeNull();
+    expect(checkDeletesKnown(server, ghost)).toBeNull();
+    expect(checkDeletesKnown(server, deleteOnly(alice.clientID, aliceClock, 6))).not.toBeNull();
+  });
+
   it("[DUR9] documentUpdateOf finds the update of a sync step 2 or update message, nothing else", () => {
     const { updates } = richDoc();
     const update = updates[0] as Uint8Array;

@@ -2,7 +2,7 @@ import * as Y from "yjs";
 import { CloseCode } from "@hexcrawl/shared/protocol";
 
 /**
- * Pure checks of inbound Hocuspocus messages (HARD1–HARD6 in SPEC.md). No Hocuspocus import:
+ * Pure checks of inbound Hocuspocus messages (HARD1–HARD6, HARD8 in SPEC.md). No Hocuspocus import:
  * the extension (UpdateGuard) and the socket bridge call these and close the socket on a verdict.
  *
  * Why decode before applying: Y.applyUpdate integrates the structs first and reads the delete set last, so an
@@ -295,6 +295,56 @@ export function checkUpdateV1(update: Uint8Array): Rejection | null {
     }
   }
   return null;
+}
+
+/**
+ * An update may delete only changes that exist (HARD8): ones the server's document holds (integrated, or pending
+ * itself), or ones the update brings. Yjs keeps a delete of clocks it has not seen yet and applies it when they
+ * arrive, so a forged delete set naming another client's *future* clocks would silently erase that client's next
+ * edits — on the DM document a co-DM's prep, on the table document another member's markers, past the author rule
+ * (NOTES7). A legitimate client deletes only what it has, and it has only what came through the server or what it
+ * made (and sends in the same or an earlier message); a client forwarding a delete the server itself holds pending
+ * (out-of-order delivery during a Redis outage) passes. Pure apart from reading `doc`.
+ */
+export function checkDeletesKnown(doc: Y.Doc, update: Uint8Array): Rejection | null {
+  let decoded: ReturnType<typeof Y.decodeUpdate>;
+  try {
+    decoded = Y.decodeUpdate(update);
+  } catch {
+    return reject("malformed update");
+  }
+  if (decoded.ds.clients.size === 0) return null;
+  /** Per client: the clock below which a delete names something known. */
+  const known = new Map<number, number>();
+  const raise = (client: number, end: number) => {
+    if (end > (known.get(client) ?? 0)) known.set(client, end);
+  };
+  for (const s of decoded.structs) raise(s.id.client, s.id.clock + s.length);
+  let pendingRead = false;
+  for (const [client, ranges] of decoded.ds.clients) {
+    for (const range of ranges) {
+      const end = range.clock + range.len;
+      if (end <= Math.max(Y.getState(doc.store, client), known.get(client) ?? 0)) continue;
+      if (!pendingRead) {
+        pendingRead = true;
+        raisePending(doc, raise);
+        if (end <= (known.get(client) ?? 0)) continue;
+      }
+      return reject("update deletes changes the server does not have");
+    }
+  }
+  return null;
+}
+
+/** What the server's document itself holds pending (structs waiting for their dependencies, deletes of them). */
+function raisePending(doc: Y.Doc, raise: (client: number, end: number) => void): void {
+  const { pendingDs, pendingStructs } = doc.store;
+  if (pendingDs) {
+    for (const [client, ranges] of Y.decodeUpdateV2(pendingDs).ds.clients) for (const r of ranges) raise(client, r.clock + r.len);
+  }
+  if (pendingStructs) {
+    for (const s of Y.decodeUpdateV2(pendingStructs.update).structs) raise(s.id.client, s.id.clock + s.length);
+  }
 }
 
 /** What checkMessage needs to know about the connection. */

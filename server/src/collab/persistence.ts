@@ -147,7 +147,11 @@ export class DocumentPersistence extends Database {
     if (!state) throw new Error(`${data.documentName}: loaded without a fetch`);
     const tail = state.tail;
     state.tail = [];
-    if (tail.length > 0) applyStored(data.document, { state: null, version: null, journal: tail });
+    if (tail.length > 0) {
+      applyStored(data.document, { state: null, version: null, journal: tail }, null, (entry, err) =>
+        console.warn(`[persistence] ${data.documentName}: journal entry ${entry.key.writer}/${entry.key.seq} does not apply, skipped:`, err instanceof Error ? err.message : err),
+      );
+    }
     // Registered after the stored state was applied: what came from the database is not "unstored". Changes made by
     // later onLoadDocument/afterLoadDocument hooks (schema migration) are counted.
     data.document.on("update", () => {

@@ -38,11 +38,27 @@ export interface StoredDocument {
 /**
  * Apply everything stored of a document to `doc`, in one transaction: the row, then the journal entries in order
  * (each entry's dependencies come before it, so nothing waits as a pending update). Pure apart from `doc`.
+ *
+ * A journal entry yjs throws on is skipped (`onSkipped` hears of it), the row never is (DUR13): entries are journaled
+ * before they are applied, and a few well-formed updates pass every check and still throw inside yjs' integration —
+ * the server's own apply threw on it the same way (closing its sender), so skipping it gives the document the
+ * memory had. Throwing here would make the document unloadable for good.
  */
-export function applyStored(doc: Y.Doc, stored: StoredDocument, origin: unknown = null): void {
+export function applyStored(
+  doc: Y.Doc,
+  stored: StoredDocument,
+  origin: unknown = null,
+  onSkipped: (entry: StoredUpdate, err: unknown) => void = () => undefined,
+): void {
   doc.transact(() => {
     if (stored.state) Y.applyUpdate(doc, stored.state);
-    for (const entry of stored.journal) Y.applyUpdate(doc, entry.update);
+    for (const entry of stored.journal) {
+      try {
+        Y.applyUpdate(doc, entry.update);
+      } catch (err) {
+        onSkipped(entry, err);
+      }
+    }
   }, origin);
 }
 

@@ -17,6 +17,7 @@ import {
   type StoreResult,
 } from "../../src/db/DocumentStore.ts";
 import { DocumentPersistence, PERSISTENCE_ORIGIN, createPersistence } from "../../src/collab/persistence.ts";
+import { checkDeletesKnown, checkUpdateV1 } from "../../src/collab/messageChecks.ts";
 
 /** One store as the persistence extension made it. */
 interface StoreCall {
@@ -406,6 +407,40 @@ describeEachStore("document persistence: the update journal", (kind: StoreKind) 
     await eventually(() => expect(s.server.hocuspocus.documents.has(name)).toBe(false), 10_000);
     const stored = await inner.fetch(name);
     expect(terrainOf(stored)).toEqual(Object.fromEntries([0, 1, 2, 3, 4].map((i) => [`${i},0`, `held ${i}`])));
+  });
+
+  it("[DUR13] a journal entry yjs throws on (it passed every check) is skipped at load: the document still opens, and the rest is kept", async () => {
+    const store = new PostgresDocumentStore(t.db.pool);
+    const name = `doc-${randomBytes(4).toString("hex")}`;
+    const base = new Y.Doc();
+    base.getMap("terrain").set("0,0", "row");
+    await store.store(name, Y.encodeStateAsUpdate(base));
+    const sv = Y.encodeStateVector(base);
+    base.getMap("terrain").set("1,0", "before");
+    const before = Y.encodeStateAsUpdate(base, sv);
+    const sv2 = Y.encodeStateVector(base);
+    base.getMap("terrain").set("2,0", "after");
+    const after = Y.encodeStateAsUpdate(base, sv2);
+    // One item whose origin is itself: every inbound check passes it, yjs throws while integrating it.
+    const poison = Uint8Array.from([1, 1, 2, 0, 168, 2, 0, 1, 119, 1, 120, 0]);
+    expect(checkUpdateV1(poison)).toBeNull();
+    expect(checkDeletesKnown(base, poison)).toBeNull();
+    expect(() => Y.applyUpdate(new Y.Doc(), poison)).toThrow();
+    const writer = "00000000-0000-4000-8000-0000000000ee";
+    await store.append([
+      { name, key: { writer, seq: 1 }, update: before },
+      { name, key: { writer, seq: 2 }, update: poison },
+      { name, key: { writer, seq: 3 }, update: after },
+    ]);
+    const s = await start({ debounceMs: 100 });
+    const c = client(s.url, name);
+    expect(await c.ready).toBe(true);
+    expect(terrain(c.doc)).toEqual({ "0,0": "row", "1,0": "before", "2,0": "after" });
+    await eventually(async () => {
+      const stored = await store.fetch(name);
+      expect(stored?.journal).toEqual([]);
+      expect(terrainOf(stored)).toEqual({ "0,0": "row", "1,0": "before", "2,0": "after" });
+    });
   });
 
   it("[DUR12] a load reads the row and the journal (left by a process that died), serves both, and compacts them", async () => {

@@ -3,7 +3,7 @@ import * as Y from "yjs";
 import { CloseCode } from "@hexcrawl/shared/protocol";
 import { BridgeCloseCode } from "../../src/collab/wsBridge.ts";
 import type { App } from "../../src/app.ts";
-import { checkUpdateV1 } from "../../src/collab/messageChecks.ts";
+import { checkDeletesKnown, checkUpdateV1 } from "../../src/collab/messageChecks.ts";
 import { AWARENESS_BURST } from "../../src/collab/UpdateGuard.ts";
 import { createTestStore, startTestApp, storeKinds, type TestStore } from "../support/app.ts";
 import { eventually, type HttpUser } from "../support/http.ts";
@@ -169,7 +169,8 @@ describe(`bad input on the collaboration socket (${kind})`, () => {
         const at = Math.floor(rand() * update.length);
         update[at] = rand() < 0.5 ? (update[at] ?? 0) ^ (1 << Math.floor(rand() * 8)) : Math.floor(rand() * 256);
       }
-      if (checkUpdateV1(update) !== null) {
+      // Refused by the decoder, or a delete of clocks nobody has yet (HARD8: a flipped clock in the delete set).
+      if ((checkUpdateV1(update) ?? checkDeletesKnown(serverDoc(), update)) !== null) {
         rejected += 1;
         await expectRejected((s) => s.send(frames.update(dmDoc, update)), CloseCode.BAD_REQUEST);
         continue;
@@ -189,7 +190,7 @@ describe(`bad input on the collaboration socket (${kind})`, () => {
       s.close();
       await stillServing();
     }
-    console.info(`[HARD2] ${MUTATIONS} mutated updates: ${rejected} rejected by the decoder, ${MUTATIONS - rejected} well-formed`);
+    console.info(`[HARD2] ${MUTATIONS} mutated updates: ${rejected} rejected (decoder or HARD8), ${MUTATIONS - rejected} well-formed`);
   });
 
   it("[HARD2] a V2-encoded update on the V1 channel is rejected", async () => {
@@ -256,6 +257,15 @@ describe(`bad input on the collaboration socket (${kind})`, () => {
 
   it("[HARD6] a text frame closes with 1003", async () => {
     await expectRejected((s) => s.send("hello"), 1003);
+  });
+
+  it("[HARD8] a delete of another client's future changes (a ghost delete) closes with 4400; that client's next edit lands", async () => {
+    const next = Y.getState(serverDoc().store, anchor.doc.clientID);
+    const ghost = new FrameWriter().varUint(0).varUint(1).varUint(anchor.doc.clientID).varUint(1).varUint(next).varUint(100).done();
+    await expectRejected((s) => s.send(frames.update(dmDoc, ghost)), CloseCode.BAD_REQUEST);
+    expect(serverDoc().store.pendingDs).toBeNull();
+    anchor.doc.getMap("terrain").set("60,60", "not erased");
+    await eventually(() => expect(serverDoc().getMap("terrain").get("60,60")).toBe("not erased"));
   });
 
   it("[HARD7] the anchor DM client was never disturbed and still edits", async () => {
