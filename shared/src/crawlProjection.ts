@@ -1,6 +1,6 @@
 import type * as Y from "yjs";
 import { z } from "zod";
-import { ALL_PLAYERS } from "./model.ts";
+import { ALL_PLAYERS, mapIsEmpty } from "./model.ts";
 import { EntryIdSchema, PlayerCrawlMap, clockOf, readParties, readTimeline, readTravelSettings } from "./travel.ts";
 
 /**
@@ -135,7 +135,7 @@ export function crawlEqual(doc: Y.Doc, view: CrawlView): boolean {
   // The common case of a player in no party: nothing to show, so equal exactly when the document holds nothing (an
   // entry that would not parse counts as something: writing the view removes it). No parse per player per publish.
   if (view.parties.size === 0 && view.trail.size === 0 && view.clock === null) {
-    return [PlayerCrawlMap.parties, PlayerCrawlMap.trail, PlayerCrawlMap.clock].every((m) => doc.getMap<unknown>(m).size === 0);
+    return [PlayerCrawlMap.parties, PlayerCrawlMap.trail, PlayerCrawlMap.clock].every((m) => mapIsEmpty(doc.getMap<unknown>(m)));
   }
   const current = readCrawlView(doc);
   const sorted = (m: Map<string, unknown>) => JSON.stringify([...m].sort(([a], [b]) => (a < b ? -1 : 1)));

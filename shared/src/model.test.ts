@@ -38,6 +38,8 @@ import {
   TERRAIN_IDS,
   TERRAINS,
   terrainInfo,
+  mapIsEmpty,
+  mapSize,
 } from "./model.ts";
 
 describe("document shape", () => {
@@ -257,5 +259,24 @@ describe("player meta", () => {
     expect(applyPlayerMeta(pd, { name: "Map", orientation: "pointy", hexSize: 40, generation: 2 }, "srv")).toBe(false);
     expect(updates).toBe(1);
     expect(readPlayerMeta(pd)).toEqual({ name: "Map", orientation: "pointy", hexSize: 40, generation: 2, schemaVersion: 0 });
+  });
+});
+
+describe("map counts without Y.Map.size", () => {
+  it("[MODEL13] mapIsEmpty and mapSize count live entries only (deleted and overwritten keys do not count)", () => {
+    const doc = new Y.Doc();
+    const map = doc.getMap<unknown>("terrain");
+    expect(mapIsEmpty(map)).toBe(true);
+    expect(mapSize(map)).toBe(0);
+    map.set("0,0", "forest");
+    map.set("1,0", "hills");
+    map.set("1,0", "swamp");
+    expect(mapIsEmpty(map)).toBe(false);
+    expect(mapSize(map)).toBe(2);
+    map.delete("0,0");
+    map.delete("1,0");
+    expect(mapIsEmpty(map)).toBe(true);
+    expect(mapSize(map)).toBe(0);
+    expect(map._map.size).toBe(2);
   });
 });

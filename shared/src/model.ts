@@ -234,6 +234,21 @@ export const TEXT_MAX_CHARS: Readonly<Record<TextField, number>> = {
 };
 
 /**
+ * True when a Y.Map holds no live entry. Never `Y.Map.size` in a hot path: it builds an array of every entry (it
+ * was 3 % of a publish bench's server CPU, called per player per publish).
+ */
+export function mapIsEmpty(map: Y.Map<unknown>): boolean {
+  return map.keys().next().done === true;
+}
+
+/** The number of live entries of a Y.Map, counted without the array `Y.Map.size` builds. */
+export function mapSize(map: Y.Map<unknown>): number {
+  let n = 0;
+  for (const item of map._map.values()) if (!item.deleted) n += 1;
+  return n;
+}
+
+/**
  * Read a text field that may be a plain string or a Y.Text. Anything else (numbers, nested maps from a
  * buggy writer) and the empty string read as `undefined`, so "absent" has one representation.
  */

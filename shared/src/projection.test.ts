@@ -30,6 +30,7 @@ import {
   readPlayerView,
   revealedHexes,
   revertHex,
+  scopedHexes,
   viewsEqual,
   type HexView,
   type PlayerView,
@@ -497,3 +498,63 @@ describe("knowledge levels", () => {
 function sortedEntries(v: PlayerView): Array<[string, HexView]> {
   return [...v.entries()].sort(([a], [b]) => a.localeCompare(b));
 }
+
+describe("scoped writes (PROJ18)", () => {
+  it("[PROJ18] a private publish scoped to every player's hexes touches and costs only the player's own; the result equals the unscoped write", () => {
+    const dm = new Y.Doc();
+    const players = Array.from({ length: 30 }, (_, i) => `p${i}`);
+    players.forEach((p, i) => {
+      for (let j = 0; j < 10; j++) {
+        const hex = `${i},${j}`;
+        setTerrain(dm, hex, "hills");
+        setNotes(dm, hex, `note ${hex}`);
+        reveal(dm, hex, p, j % 2 === 0 ? "explored" : "seen");
+      }
+    });
+    const index = indexReveals(dm);
+    const scope = new Set([...index.byPlayer.values()].flatMap((own) => [...own.keys()]));
+    expect(scope.size).toBe(300);
+    const alice = new Y.Doc();
+    // A stale value in one of her hexes (it must be rewritten).
+    playerMaps(alice).terrain.set("0,9", "stale");
+    const scoped = projectPrivate(dm, "p0", index, scope);
+    expect(viewsEqual(scoped, projectPrivate(dm, "p0", index))).toBe(true);
+    const candidates = scopedHexes(alice, scoped, scope);
+    // Her 10 hexes (0,9 among them), not the 300 of the scope.
+    expect([...candidates].sort()).toEqual(Array.from({ length: 10 }, (_, j) => `0,${j}`).sort());
+    const reference = new Y.Doc();
+    playerMaps(reference).terrain.set("0,9", "stale");
+    expect(applyView(alice, scoped, { hexes: scope, origin: ORIGIN })).toEqual(applyView(reference, scoped, { origin: ORIGIN }));
+    expect(viewsEqual(readPlayerView(alice), readPlayerView(reference))).toBe(true);
+    expect(viewsEqual(readPlayerView(alice), project(dm, "p0"))).toBe(true);
+    // A scope smaller than what the document holds is used as it is.
+    const small = new Set(["0,1"]);
+    expect(scopedHexes(alice, scoped, small)).toBe(small);
+  });
+
+  it("[PROJ19] a view cache shared by many players gives each the projection they would get without it", () => {
+    const dm = new Y.Doc();
+    for (let j = 0; j < 12; j++) {
+      const hex = `${j},0`;
+      setTerrain(dm, hex, "forest");
+      setLabel(dm, hex, `Place ${j}`);
+      setNotes(dm, hex, `notes ${j}`);
+      setRumour(dm, hex, `rumour ${j}`);
+      setExplored(dm, hex, `cellar ${j}`);
+      if (j % 3 === 0) setLandmark(dm, hex, true);
+      reveal(dm, hex, ALL_PLAYERS, KNOWLEDGE_LEVELS[j % 4] as KnowledgeLevel);
+      for (const p of ["a", "b", "c"]) reveal(dm, hex, p, KNOWLEDGE_LEVELS[(j + p.charCodeAt(0)) % 4] as KnowledgeLevel);
+    }
+    const index = indexReveals(dm);
+    const cache = new Map();
+    const party = projectHexes(dm, ALL_PLAYERS, index.all.keys(), cache);
+    expect(viewsEqual(party, project(dm, ALL_PLAYERS))).toBe(true);
+    for (const p of ["a", "b", "c"]) {
+      const cached = projectPrivate(dm, p, index, undefined, cache);
+      expect(viewsEqual(cached, projectPrivate(dm, p, index))).toBe(true);
+      expect(viewsEqual(overlayViews(party, cached), project(dm, p))).toBe(true);
+    }
+    // Shared: the same view object for two players at the same level.
+    expect([...cache.values()].reduce((n, byHex) => n + byHex.size, 0)).toBeLessThan(12 * 4);
+  });
+});

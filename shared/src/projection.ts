@@ -85,6 +85,23 @@ export function fieldVisible(field: HexField, level: KnowledgeLevel, landmark: b
   return levelRank(level) >= levelRank(needed);
 }
 
+/**
+ * Views of DM hexes computed during one publish or pending list, by level then hex (PROJ19). A publish to N players
+ * at the same level reads each hex's fields (Y.Text strings included) once instead of N times. Valid only while the
+ * DM document does not change: make a new one per publish. The views are shared: never mutate them.
+ */
+export type HexViewCache = Map<KnowledgeLevel, Map<HexKey, HexView>>;
+
+/** `dmHexView` through `cache` when given. */
+function cachedHexView(maps: ReturnType<typeof dmMaps>, hex: HexKey, level: KnowledgeLevel, cache: HexViewCache | undefined): HexView {
+  if (!cache) return dmHexView(maps, hex, level);
+  let byHex = cache.get(level);
+  if (!byHex) cache.set(level, (byHex = new Map()));
+  let view = byHex.get(hex);
+  if (!view) byHex.set(hex, (view = dmHexView(maps, hex, level)));
+  return view;
+}
+
 /** The view of one hex of a DM document at `level`: the fields the level allows, and its marker. */
 function dmHexView(maps: ReturnType<typeof dmMaps>, hex: HexKey, level: KnowledgeLevel): HexView {
   const landmark = maps.landmark.get(hex) === true;
@@ -153,21 +170,21 @@ function revealLevel(reveals: Y.Map<unknown>, hex: HexKey, playerId: string): Kn
  * the fields of that level only. Never dmNotes, never an unrevealed hex, never a field above their level, never a
  * hex revealed only to another player.
  */
-export function project(dmDoc: Y.Doc, playerId: string): PlayerView {
-  return projectHexes(dmDoc, playerId, revealedHexes(dmDoc, playerId).keys());
+export function project(dmDoc: Y.Doc, playerId: string, cache?: HexViewCache): PlayerView {
+  return projectHexes(dmDoc, playerId, revealedHexes(dmDoc, playerId).keys(), cache);
 }
 
 /**
  * `project` restricted to `hexes` (for incremental updates after an edit touched a few hexes): the result holds
  * exactly the hexes of `hexes` that `project` would hold, with the same views.
  */
-export function projectHexes(dmDoc: Y.Doc, playerId: string, hexes: Iterable<HexKey>): PlayerView {
+export function projectHexes(dmDoc: Y.Doc, playerId: string, hexes: Iterable<HexKey>, cache?: HexViewCache): PlayerView {
   const maps = dmMaps(dmDoc);
   const out: PlayerView = new Map();
   for (const hex of hexes) {
     if (out.has(hex) || parseHexKey(hex) === null) continue;
     const level = revealLevel(maps.reveals, hex, playerId);
-    if (level) out.set(hex, dmHexView(maps, hex, level));
+    if (level) out.set(hex, cachedHexView(maps, hex, level, cache));
   }
   return out;
 }
@@ -177,15 +194,18 @@ export function projectHexes(dmDoc: Y.Doc, playerId: string, hexes: Iterable<Hex
  * (PROJ15): the hexes of `hexes` (default: all) where the player's own level is above the `*` level, at their
  * level. `overlayViews(party, private)` is then `project(dm, playerId)`.
  */
-export function projectPrivate(dmDoc: Y.Doc, playerId: string, index: RevealIndex, hexes?: Iterable<HexKey>): PlayerView {
+export function projectPrivate(dmDoc: Y.Doc, playerId: string, index: RevealIndex, hexes?: Iterable<HexKey>, cache?: HexViewCache): PlayerView {
   const own = index.byPlayer.get(playerId);
   if (!own) return new Map();
   const maps = dmMaps(dmDoc);
   const out: PlayerView = new Map();
-  for (const hex of hexes ?? own.keys()) {
+  // A publish of many players' private reveals asks each player about every player's hexes (PROJ18): walk the
+  // player's own keys instead when they are fewer.
+  const candidates = hexes instanceof Set && hexes.size > own.size ? [...own.keys()].filter((h) => hexes.has(h)) : (hexes ?? own.keys());
+  for (const hex of candidates) {
     const level = own.get(hex);
     if (!level || out.has(hex) || levelRank(level) <= levelRank(index.all.get(hex))) continue;
-    out.set(hex, dmHexView(maps, hex, level));
+    out.set(hex, cachedHexView(maps, hex, level, cache));
   }
   return out;
 }
@@ -244,6 +264,24 @@ export function diffViews(published: PlayerView, target: PlayerView): PendingCha
 }
 
 /**
+ * The hexes of `scope` that a player (or party) document holds a field of or `target` has: the only ones a write or
+ * a comparison restricted to `scope` can touch (PROJ18). Walks the smaller side — a publish of every player's private
+ * reveals has a scope of all their hexes, while each player's document and target hold their own few — so such a
+ * publish costs each player their own hexes, not everyone's (N players: linear in N, not quadratic).
+ */
+export function scopedHexes(doc: Y.Doc, target: PlayerView, scope: ReadonlySet<HexKey>): ReadonlySet<HexKey> {
+  const maps = playerMaps(doc);
+  let held = target.size;
+  // An upper bound is enough to pick the side to walk: the key count including deleted entries, O(1).
+  for (const f of HEX_FIELDS) held += maps[f]._map.size;
+  if (scope.size <= held) return scope;
+  const out = new Set<HexKey>();
+  for (const h of target.keys()) if (scope.has(h)) out.add(h);
+  for (const f of HEX_FIELDS) for (const h of maps[f].keys()) if (scope.has(h)) out.add(h);
+  return out;
+}
+
+/**
  * Write `target` into a player document with the fewest changes: only fields that differ are set,
  * fields and hexes absent from `target` are deleted. All in ONE transaction with `origin` (so the
  * server's own observers can recognise and skip it); no transaction at all when nothing differs.
@@ -256,12 +294,13 @@ export function applyView(
   opts: { hexes?: Iterable<HexKey>; origin: unknown },
 ): HexKey[] {
   const maps = playerMaps(playerDoc);
-  let scope: Set<HexKey>;
+  let scope: ReadonlySet<HexKey>;
   if (opts.hexes) {
-    scope = new Set(opts.hexes);
+    scope = scopedHexes(playerDoc, target, opts.hexes instanceof Set ? opts.hexes : new Set(opts.hexes));
   } else {
-    scope = new Set(target.keys());
-    for (const f of HEX_FIELDS) for (const hex of maps[f].keys()) scope.add(hex);
+    const all = new Set(target.keys());
+    for (const f of HEX_FIELDS) for (const hex of maps[f].keys()) all.add(hex);
+    scope = all;
   }
   const writes: { field: HexField; hex: HexKey; value: string | undefined }[] = [];
   const changed = new Set<HexKey>();

@@ -12,6 +12,7 @@ import {
   HEX_FIELDS,
   hexViewEqual,
   indexReveals,
+  mapIsEmpty,
   overlayViews,
   project,
   projectHexes,
@@ -20,8 +21,10 @@ import {
   readHexView,
   readPlayerView,
   revertHex,
+  scopedHexes,
   type HexKey,
   type HexView,
+  type HexViewCache,
   type PendingChange,
   type PendingList,
   type PlayerView,
@@ -66,7 +69,7 @@ function holdsHex(doc: Y.Doc, hex: HexKey): boolean {
 }
 
 function hasHexes(doc: Y.Doc): boolean {
-  return HEX_FIELDS.some((f) => doc.getMap(f).size > 0);
+  return HEX_FIELDS.some((f) => !mapIsEmpty(doc.getMap(f)));
 }
 
 /** Publishing state of one campaign on this instance (reset when the DM document is attached again). */
@@ -138,7 +141,9 @@ export class Publisher {
 
     // Read once for the party and every player (a parse of the DM's parties, settings and timeline each).
     const crawlSource = readCrawlSource(dm);
-    const partyTarget = projectHexes(dm, ALL_PLAYERS, scope ? [...scope].filter((h) => index.all.has(h)) : index.all.keys());
+    // Each hex's view at each level is read once for the party and every player (PROJ19).
+    const views: HexViewCache = new Map();
+    const partyTarget = projectHexes(dm, ALL_PLAYERS, scope ? [...scope].filter((h) => index.all.has(h)) : index.all.keys(), views);
     const partyRemovals: HexKey[] = [];
     for (const h of scope ?? hexesOf(party)) if (!partyTarget.has(h) && holdsHex(party, h)) partyRemovals.push(h);
     let partyChanged: HexKey[] = [];
@@ -154,7 +159,7 @@ export class Publisher {
     for (const p of docs.players) {
       // A player not in sync since the attach (new member, new instance) gets everything, not a delta.
       const full = !scope || (!listed && !this.#inSync.has(p.userId));
-      const target = projectPrivate(dm, p.userId, index, full ? undefined : scope);
+      const target = projectPrivate(dm, p.userId, index, full ? undefined : scope, views);
       let changed: HexKey[] = [];
       let metaChanged = false;
       // The common case of a publish to everyone: nothing private to write or remove here.
@@ -192,25 +197,29 @@ export class Publisher {
     const { dm, party } = docs;
     const index = indexReveals(dm);
     const scope = this.#unpublished;
+    // Each hex's view at each level is read once for every player (PROJ19).
+    const views: HexViewCache = new Map();
     const partyPublished = readScoped(party, scope);
-    const partyDiff = diffViews(partyPublished, scope === "all" ? project(dm, ALL_PLAYERS) : projectHexes(dm, ALL_PLAYERS, scope));
+    const partyDiff = diffViews(partyPublished, scope === "all" ? project(dm, ALL_PLAYERS, views) : projectHexes(dm, ALL_PLAYERS, scope, views));
     const players: Array<{ userId: string; changes: PendingChange[] }> = [];
     let partyFull: PlayerView | null = scope === "all" ? partyPublished : null;
     for (const p of docs.players) {
       if (scope === "all" || !this.#inSync.has(p.userId)) {
         partyFull ??= readPlayerView(party);
-        players.push({ userId: p.userId, changes: diffViews(overlayViews(partyFull, readPlayerView(p.doc)), project(dm, p.userId)) });
+        players.push({ userId: p.userId, changes: diffViews(overlayViews(partyFull, readPlayerView(p.doc)), project(dm, p.userId, views)) });
         continue;
       }
-      // Everything outside `unpublished` is known to be equal: diff only those hexes.
+      // Everything outside `unpublished` is known to be equal: diff only those hexes. The party's view of them is
+      // read once (partyPublished); a player whose own document is empty (no private reveals) reads nothing more.
+      const own = hasHexes(p.doc);
       const published: PlayerView = new Map();
       for (const h of scope) {
-        const v = readHexView(p.doc, h) ?? readHexView(party, h);
+        const v = (own ? readHexView(p.doc, h) : undefined) ?? partyPublished.get(h);
         if (v) published.set(h, v);
       }
-      players.push({ userId: p.userId, changes: diffViews(published, projectHexes(dm, p.userId, scope)) });
+      players.push({ userId: p.userId, changes: diffViews(published, projectHexes(dm, p.userId, scope, views)) });
     }
-    this.#settle(docs, index);
+    this.#settle(docs, index, views);
     const list = groupPending(partyDiff, players);
     // The crawl (markers, trail, clock) is not per hex: the list says who would see it change.
     const crawlSource = readCrawlSource(dm);
@@ -236,7 +245,7 @@ export class Publisher {
    * document from what is revealed to everyone, a player's document from their private part). After this every
    * listed player is in sync. Cost: the unpublished hexes, or the whole map once after an attach.
    */
-  #settle(docs: PublishDocs, index: RevealIndex): void {
+  #settle(docs: PublishDocs, index: RevealIndex, views: HexViewCache): void {
     const { dm, party } = docs;
     const scope = this.#unpublished;
     const differ = new Set<HexKey>();
@@ -247,16 +256,17 @@ export class Publisher {
       const partyTarget = project(dm, ALL_PLAYERS);
       check(party, partyTarget, new Set([...hexesOf(party), ...partyTarget.keys()]));
       for (const p of docs.players) {
-        const target = projectPrivate(dm, p.userId, index);
+        const target = projectPrivate(dm, p.userId, index, undefined, views);
         check(p.doc, target, new Set([...hexesOf(p.doc), ...target.keys()]));
       }
     } else {
-      const partyTarget = projectHexes(dm, ALL_PLAYERS, [...scope].filter((h) => index.all.has(h)));
+      const partyTarget = projectHexes(dm, ALL_PLAYERS, [...scope].filter((h) => index.all.has(h)), views);
       check(party, partyTarget, scope);
       for (const p of docs.players) {
         // A player not in sync may differ anywhere: they keep the unpublished set as it is for them.
         if (!this.#inSync.has(p.userId)) return;
-        check(p.doc, projectPrivate(dm, p.userId, index, scope), scope);
+        const target = projectPrivate(dm, p.userId, index, scope, views);
+        check(p.doc, target, scopedHexes(p.doc, target, scope));
       }
     }
     this.#unpublished = differ;
