@@ -18,6 +18,32 @@ describe("pending list", () => {
     expect(PendingListSchema.safeParse(list).success).toBe(true);
   });
 
+  it("[PEND1] [PROJ19] players handed the party diff itself (the same array) are grouped as if each had a copy", () => {
+    const party = [reveal("0,0"), reveal("1,0", "hills")];
+    const alice = [reveal("0,0"), reveal("2,0", "swamp")];
+    const shared = groupPending(party, [
+      { userId: "bob", changes: party },
+      { userId: "carol", changes: party },
+      { userId: "alice", changes: alice },
+    ]);
+    const copied = groupPending(party, [
+      { userId: "bob", changes: [...party] },
+      { userId: "carol", changes: [...party] },
+      { userId: "alice", changes: alice },
+    ]);
+    expect(shared).toEqual(copied);
+    // Alice lacks 1,0: only 0,0 is everyone's; Bob and Carol keep 1,0 as their own.
+    expect(shared.everyone.changes.map((c) => c.hex)).toEqual(["0,0"]);
+    expect(shared.players.map((p) => [p.userId, p.changes.map((c) => c.hex)])).toEqual([
+      ["alice", ["2,0"]],
+      ["bob", ["1,0"]],
+      ["carol", ["1,0"]],
+    ]);
+    const all = groupPending(party, [{ userId: "bob", changes: party }]);
+    expect(all.everyone.changes).toHaveLength(2);
+    expect(all.players).toEqual([{ userId: "bob", changes: [], more: 0 }]);
+  });
+
   it("[PEND2] pendingFor gives exactly each player's own diff, also when one of them keeps a hex the others lose", () => {
     // Revealed to everyone and privately to Alice, then hidden from everyone: the party loses it, Alice keeps it.
     const hide: PendingChange = { hex: "5,5", kind: "hide", before: { terrain: "hills" } };

@@ -110,6 +110,8 @@ export function groupPending(
   const shared = new Map<HexKey, PendingChange>();
   for (const c of party) shared.set(c.hex, c);
   for (const p of players) {
+    // A player whose diff is the party diff itself (Publisher passes the same array) keeps every shared change.
+    if (p.changes === party) continue;
     const own = new Map(p.changes.map((c) => [c.hex, c]));
     for (const [hex, c] of shared) {
       const mine = own.get(hex);
@@ -120,7 +122,10 @@ export function groupPending(
     everyone: group([...shared.values()], max),
     players: [...players]
       .sort((a, b) => a.userId.localeCompare(b.userId))
-      .map((p) => ({ userId: p.userId, ...group(p.changes.filter((c) => !shared.has(c.hex)), max) })),
+      .map((p) => ({
+        userId: p.userId,
+        ...group(p.changes === party && shared.size === party.length ? [] : p.changes.filter((c) => !shared.has(c.hex)), max),
+      })),
   };
 }
 

@@ -204,14 +204,20 @@ export class Publisher {
     const players: Array<{ userId: string; changes: PendingChange[] }> = [];
     let partyFull: PlayerView | null = scope === "all" ? partyPublished : null;
     for (const p of docs.players) {
+      // A player with no private reveal and an empty own document sees exactly the party document, and the party
+      // diff covers the same hexes: their diff IS the party diff (the common case: a table revealing to everyone).
+      const own = hasHexes(p.doc);
+      if (!own && !index.byPlayer.has(p.userId) && (scope === "all" || this.#inSync.has(p.userId))) {
+        players.push({ userId: p.userId, changes: partyDiff });
+        continue;
+      }
       if (scope === "all" || !this.#inSync.has(p.userId)) {
         partyFull ??= readPlayerView(party);
         players.push({ userId: p.userId, changes: diffViews(overlayViews(partyFull, readPlayerView(p.doc)), project(dm, p.userId, views)) });
         continue;
       }
       // Everything outside `unpublished` is known to be equal: diff only those hexes. The party's view of them is
-      // read once (partyPublished); a player whose own document is empty (no private reveals) reads nothing more.
-      const own = hasHexes(p.doc);
+      // read once (partyPublished); a player whose own document is empty reads nothing more.
       const published: PlayerView = new Map();
       for (const h of scope) {
         const v = (own ? readHexView(p.doc, h) : undefined) ?? partyPublished.get(h);
@@ -265,6 +271,8 @@ export class Publisher {
       for (const p of docs.players) {
         // A player not in sync may differ anywhere: they keep the unpublished set as it is for them.
         if (!this.#inSync.has(p.userId)) return;
+        // Nothing private to differ: no private reveal, an empty own document.
+        if (!index.byPlayer.has(p.userId) && !hasHexes(p.doc)) continue;
         const target = projectPrivate(dm, p.userId, index, scope, views);
         check(p.doc, target, scopedHexes(p.doc, target, scope));
       }

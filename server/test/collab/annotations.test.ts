@@ -17,6 +17,8 @@ import { eventually, HttpUser, uniqueEmail } from "../support/http.ts";
 import { connectClient, connectOnSocket, type TestClient } from "../support/providers.ts";
 import { createTestStore, startTestApp, type TestStore } from "../support/app.ts";
 import { missingServices } from "../faults/support.ts";
+import { CloseCode } from "@hexcrawl/shared/protocol";
+import { FrameWriter, frames, openRawSocket } from "../hardening/rawSocket.ts";
 import { setUpTable, type Table } from "../game/fixture.ts";
 
 // Without Postgres: one skipped case saying why, or a failing one with CI=true (the suites' shared rule).
@@ -183,6 +185,27 @@ suite("[NOTES] the documents the players write, on the real server and Postgres"
     expect([...readMarkers(afterOwn.doc).keys()]).toEqual(["m-private"]);
     expect([...after.doc.share.keys()].every((k) => (ANNOTATION_MAPS.table as readonly string[]).includes(k))).toBe(true);
     for (const c of clients.splice(0)) c.destroy();
+  });
+
+  it("[HARD8] [NOTES7] a forged delete of another member's *future* markers is refused (4400); their next marker lands", async () => {
+    const table = tableDocName(t.campaignId);
+    const aliceTable = await open(alice, table);
+    expect(await aliceTable.ready).toBe(true);
+    putMarker(aliceTable.doc, "m-before", marker(alice.id, { hex: "6,6" }), alice.id);
+    const server = () => serverDoc(table) ?? new Y.Doc();
+    await eventually(() => expect(readMarkers(server()).has("m-before")).toBe(true));
+    // Bob names the next 1,000 clocks of Alice's client in a delete set: yjs would keep it and erase her next marker
+    // on arrival, past the author rule (which sees only markers that exist).
+    const next = Y.getState(server().store, aliceTable.doc.clientID);
+    const ghost = new FrameWriter().varUint(0).varUint(1).varUint(aliceTable.doc.clientID).varUint(1).varUint(next).varUint(1_000).done();
+    const raw = await openRawSocket(app.url, bob.cookie);
+    expect(await raw.authenticate(table)).toBe(true);
+    raw.send(frames.update(table, ghost));
+    expect((await raw.closed).code).toBe(CloseCode.BAD_REQUEST);
+    expect(server().store.pendingDs).toBeNull();
+    putMarker(aliceTable.doc, "m-after", marker(alice.id, { hex: "7,6", text: "still here" }), alice.id);
+    await eventually(() => expect(readMarkers(server()).get("m-after")?.text).toBe("still here"));
+    aliceTable.destroy();
   });
 
   it("[NOTES9] a flood of edits is rate-limited with a reason; what was accepted stays", async () => {

@@ -410,17 +410,11 @@ describeEachStore("document persistence: the update journal", (kind: StoreKind) 
   });
 
   it("[DUR13] a journal entry yjs throws on (it passed every check) is skipped at load: the document still opens, and the rest is kept", async () => {
-    const store = new PostgresDocumentStore(t.db.pool);
-    const name = `doc-${randomBytes(4).toString("hex")}`;
-    const base = new Y.Doc();
-    base.getMap("terrain").set("0,0", "row");
-    await store.store(name, Y.encodeStateAsUpdate(base));
-    const sv = Y.encodeStateVector(base);
-    base.getMap("terrain").set("1,0", "before");
-    const before = Y.encodeStateAsUpdate(base, sv);
-    const sv2 = Y.encodeStateVector(base);
-    base.getMap("terrain").set("2,0", "after");
-    const after = Y.encodeStateAsUpdate(base, sv2);
+    const { store, name, base, updates } = await rowAndEdits(t.db.pool, [
+      ["1,0", "before"],
+      ["2,0", "after"],
+    ]);
+    const [before, after] = updates as [Uint8Array, Uint8Array];
     // One item whose origin is itself: every inbound check passes it, yjs throws while integrating it.
     const poison = Uint8Array.from([1, 1, 2, 0, 168, 2, 0, 1, 119, 1, 120, 0]);
     expect(checkUpdateV1(poison)).toBeNull();
@@ -444,18 +438,12 @@ describeEachStore("document persistence: the update journal", (kind: StoreKind) 
   });
 
   it("[DUR12] a load reads the row and the journal (left by a process that died), serves both, and compacts them", async () => {
-    const store = new PostgresDocumentStore(t.db.pool);
-    const name = `doc-${randomBytes(4).toString("hex")}`;
-    const base = new Y.Doc();
-    base.getMap("terrain").set("0,0", "row");
-    await store.store(name, Y.encodeStateAsUpdate(base));
     // Two entries of a writer that is gone, one of them depending on the other.
-    const sv = Y.encodeStateVector(base);
-    base.getMap("terrain").set("1,0", "journal 1");
-    const e1 = Y.encodeStateAsUpdate(base, sv);
-    const sv2 = Y.encodeStateVector(base);
-    base.getMap("terrain").set("1,0", "journal 2");
-    const e2 = Y.encodeStateAsUpdate(base, sv2);
+    const { store, name, updates } = await rowAndEdits(t.db.pool, [
+      ["1,0", "journal 1"],
+      ["1,0", "journal 2"],
+    ]);
+    const [e1, e2] = updates as [Uint8Array, Uint8Array];
     const writer = "00000000-0000-4000-8000-0000000000dd";
     await store.append([
       { name, key: { writer, seq: 2 }, update: e2 },
@@ -473,3 +461,21 @@ describeEachStore("document persistence: the update journal", (kind: StoreKind) 
     });
   });
 });
+
+/**
+ * A stored row holding terrain "0,0" = "row", and the updates of `edits` made on top of it, one each (not stored):
+ * journal entries to append as a writer that is gone would have.
+ */
+async function rowAndEdits(pool: pg.Pool, edits: Array<[string, string]>) {
+  const store = new PostgresDocumentStore(pool);
+  const name = `doc-${randomBytes(4).toString("hex")}`;
+  const base = new Y.Doc();
+  base.getMap("terrain").set("0,0", "row");
+  await store.store(name, Y.encodeStateAsUpdate(base));
+  const updates = edits.map(([hex, value]) => {
+    const sv = Y.encodeStateVector(base);
+    base.getMap("terrain").set(hex, value);
+    return Y.encodeStateAsUpdate(base, sv);
+  });
+  return { store, name, base, updates };
+}
