@@ -1,6 +1,6 @@
 import type { Extension, beforeHandleMessagePayload, Connection } from "@hocuspocus/server";
 import { CloseCode } from "@hexcrawl/shared/protocol";
-import { checkDeletesKnown, checkMessage, documentUpdateOf, type Rejection } from "./messageChecks.ts";
+import { checkKnownClocks, checkMessage, documentUpdateOf, type Rejection } from "./messageChecks.ts";
 
 /** Awareness (and awareness queries) per connection: a burst, then a steady rate (HARD4). */
 export const AWARENESS_BURST = 40;
@@ -69,8 +69,8 @@ export class UpdateGuard implements Extension {
     if (typeof verdict !== "string") return this.refuse(connection, verdict);
     if (verdict === "sync" && !connection.readOnly) {
       const payload = documentUpdateOf(update);
-      const ghost = payload ? checkDeletesKnown(document, payload) : null;
-      if (ghost) return this.refuse(connection, ghost);
+      const forged = payload ? checkKnownClocks(document, payload) : null;
+      if (forged) return this.refuse(connection, forged);
     }
     if (verdict === "syncStep1") {
       let bucket = this.syncStep1Buckets.get(connection.webSocket);

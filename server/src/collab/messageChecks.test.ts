@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import * as encoding from "lib0/encoding";
-import { checkDeletesKnown, checkEnvelope, checkUpdateV1, documentUpdateOf, WireType } from "./messageChecks.ts";
+import { checkKnownClocks, checkEnvelope, checkUpdateV1, documentUpdateOf, WireType } from "./messageChecks.ts";
 import { backoffDelayMs, STORE_BACKOFF } from "./RetryingStore.ts";
 
 /** A document using every kind of content yjs encodes. */
@@ -50,6 +50,26 @@ function deleteOnly(client: number, clock: number, len: number): Uint8Array {
 }
 
 describe("message checks (pure)", () => {
+  it("[HARD8] a struct that skips clocks the server does not have is refused (it would claim them); contiguous and forwarded pending ones pass", () => {
+    const server = new Y.Doc();
+    const alice = new Y.Doc();
+    const updates: Uint8Array[] = [];
+    alice.on("update", (u: Uint8Array) => updates.push(u));
+    for (const v of ["a", "b", "c"]) alice.getMap("terrain").set(`${v},0`, v);
+    const [u1, u2, u3] = updates as [Uint8Array, Uint8Array, Uint8Array];
+    Y.applyUpdate(server, u1);
+    expect(checkKnownClocks(server, u2)).toBeNull();
+    expect(checkKnownClocks(server, Y.mergeUpdates([u2, u3]))).toBeNull();
+    // u3 alone starts past what the server has of Alice: it would take over the clocks of u2.
+    expect(checkKnownClocks(server, u3)?.reason).toBe("update skips changes the server does not have");
+    // A resend of what the server has passes (nothing new lands).
+    expect(checkKnownClocks(server, u1)).toBeNull();
+    // The server itself holds u3 pending (it arrived out of order): a client forwarding it passes.
+    Y.applyUpdate(server, u3);
+    expect(server.store.pendingStructs).not.toBeNull();
+    expect(checkKnownClocks(server, u3)).toBeNull();
+  });
+
   it("[HARD8] a delete of changes nobody has seen is refused; deletes of known changes, of the update's own, or of what the server holds pending pass", () => {
     const server = new Y.Doc();
     const alice = new Y.Doc();
@@ -58,11 +78,11 @@ describe("message checks (pure)", () => {
     Y.applyUpdate(server, Y.encodeStateAsUpdate(alice));
     const aliceClock = Y.getState(alice.store, alice.clientID);
     // Alice's next edits (clock 2 onwards) do not exist yet: a delete of them would erase them on arrival.
-    expect(checkDeletesKnown(server, deleteOnly(alice.clientID, aliceClock, 5))?.reason).toBe("update deletes changes the server does not have");
-    expect(checkDeletesKnown(server, deleteOnly(alice.clientID, aliceClock - 1, 2))).not.toBeNull();
-    expect(checkDeletesKnown(server, deleteOnly(987_654, 0, 1))).not.toBeNull();
+    expect(checkKnownClocks(server, deleteOnly(alice.clientID, aliceClock, 5))?.reason).toBe("update deletes changes the server does not have");
+    expect(checkKnownClocks(server, deleteOnly(alice.clientID, aliceClock - 1, 2))).not.toBeNull();
+    expect(checkKnownClocks(server, deleteOnly(987_654, 0, 1))).not.toBeNull();
     // Deleting what exists, or overwriting (a real client's update) passes.
-    expect(checkDeletesKnown(server, deleteOnly(alice.clientID, 0, aliceClock))).toBeNull();
+    expect(checkKnownClocks(server, deleteOnly(alice.clientID, 0, aliceClock))).toBeNull();
     const bob = new Y.Doc();
     Y.applyUpdate(bob, Y.encodeStateAsUpdate(server));
     const bobUpdates: Uint8Array[] = [];
@@ -72,14 +92,14 @@ describe("message checks (pure)", () => {
     bob.getMap("terrain").set("2,0", "temp");
     bob.getMap("terrain").delete("2,0");
     const merged = Y.mergeUpdates(bobUpdates);
-    expect(checkDeletesKnown(server, merged)).toBeNull();
-    expect(checkDeletesKnown(server, Y.encodeStateAsUpdate(bob, Y.encodeStateVector(server)))).toBeNull();
+    expect(checkKnownClocks(server, merged)).toBeNull();
+    expect(checkKnownClocks(server, Y.encodeStateAsUpdate(bob, Y.encodeStateVector(server)))).toBeNull();
     // The server itself holds the delete pending (it arrived out of order): a client forwarding it passes.
     const ghost = deleteOnly(alice.clientID, aliceClock, 5);
     Y.applyUpdate(server, ghost);
     expect(server.store.pendingDs).not.toBeNull();
-    expect(checkDeletesKnown(server, ghost)).toBeNull();
-    expect(checkDeletesKnown(server, deleteOnly(alice.clientID, aliceClock, 6))).not.toBeNull();
+    expect(checkKnownClocks(server, ghost)).toBeNull();
+    expect(checkKnownClocks(server, deleteOnly(alice.clientID, aliceClock, 6))).not.toBeNull();
   });
 
   it("[DUR9] documentUpdateOf finds the update of a sync step 2 or update message, nothing else", () => {

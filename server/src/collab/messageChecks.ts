@@ -298,39 +298,47 @@ export function checkUpdateV1(update: Uint8Array): Rejection | null {
 }
 
 /**
- * An update may delete only changes that exist (HARD8): ones the server's document holds (integrated, or pending
- * itself), or ones the update brings. Yjs keeps a delete of clocks it has not seen yet and applies it when they
- * arrive, so a forged delete set naming another client's *future* clocks would silently erase that client's next
- * edits — on the DM document a co-DM's prep, on the table document another member's markers, past the author rule
- * (NOTES7). A legitimate client deletes only what it has, and it has only what came through the server or what it
- * made (and sends in the same or an earlier message); a client forwarding a delete the server itself holds pending
- * (out-of-order delivery during a Redis outage) passes. Pure apart from reading `doc`.
+ * An update may build on and delete only changes that exist (HARD8): ones the server's document holds (integrated, or
+ * pending itself), or ones the update brings. Yjs keeps what it cannot place yet and applies it when the missing
+ * clocks arrive, so a forged update naming another client's *future* clocks would take them over:
+ * - a delete set naming them silently erases that client's next edits — on the DM document a co-DM's prep, on the
+ *   table document another member's markers, past the author rule (NOTES7);
+ * - a struct starting past the client's known clocks (a gap) claims them, and that client's real edits at those
+ *   clocks are then dropped as already known.
+ * A legitimate client sends each client's structs contiguously from what the server has (its own edits in order on
+ * one connection; a sync step 2 encodes from the server's state vector), and deletes only what came through the
+ * server or what it made itself; a client forwarding what the server itself holds pending (out-of-order delivery
+ * during a Redis outage) passes. Pure apart from reading `doc`.
  */
-export function checkDeletesKnown(doc: Y.Doc, update: Uint8Array): Rejection | null {
+export function checkKnownClocks(doc: Y.Doc, update: Uint8Array): Rejection | null {
   let decoded: ReturnType<typeof Y.decodeUpdate>;
   try {
     decoded = Y.decodeUpdate(update);
   } catch {
     return reject("malformed update");
   }
-  if (decoded.ds.clients.size === 0) return null;
-  /** Per client: the clock below which a delete names something known. */
+  /** Per client: the clock below which something is known (the server's, its pending, or this update's). */
   const known = new Map<number, number>();
   const raise = (client: number, end: number) => {
     if (end > (known.get(client) ?? 0)) known.set(client, end);
   };
-  for (const s of decoded.structs) raise(s.id.client, s.id.clock + s.length);
   let pendingRead = false;
+  const knownEnd = (client: number, needed: number): boolean => {
+    if (needed <= Math.max(Y.getState(doc.store, client), known.get(client) ?? 0)) return true;
+    if (pendingRead) return false;
+    pendingRead = true;
+    raisePending(doc, raise);
+    return needed <= (known.get(client) ?? 0);
+  };
+  // Structs come per client in clock order: each must start where the known clocks (with the update's own) end.
+  for (const s of decoded.structs) {
+    if (s instanceof Y.Skip) continue;
+    if (!knownEnd(s.id.client, s.id.clock)) return reject("update skips changes the server does not have");
+    raise(s.id.client, s.id.clock + s.length);
+  }
   for (const [client, ranges] of decoded.ds.clients) {
     for (const range of ranges) {
-      const end = range.clock + range.len;
-      if (end <= Math.max(Y.getState(doc.store, client), known.get(client) ?? 0)) continue;
-      if (!pendingRead) {
-        pendingRead = true;
-        raisePending(doc, raise);
-        if (end <= (known.get(client) ?? 0)) continue;
-      }
-      return reject("update deletes changes the server does not have");
+      if (!knownEnd(client, range.clock + range.len)) return reject("update deletes changes the server does not have");
     }
   }
   return null;

@@ -3,7 +3,7 @@ import * as Y from "yjs";
 import { CloseCode } from "@hexcrawl/shared/protocol";
 import { BridgeCloseCode } from "../../src/collab/wsBridge.ts";
 import type { App } from "../../src/app.ts";
-import { checkDeletesKnown, checkUpdateV1 } from "../../src/collab/messageChecks.ts";
+import { checkKnownClocks, checkUpdateV1 } from "../../src/collab/messageChecks.ts";
 import { AWARENESS_BURST } from "../../src/collab/UpdateGuard.ts";
 import { createTestStore, startTestApp, storeKinds, type TestStore } from "../support/app.ts";
 import { eventually, type HttpUser } from "../support/http.ts";
@@ -170,7 +170,7 @@ describe(`bad input on the collaboration socket (${kind})`, () => {
         update[at] = rand() < 0.5 ? (update[at] ?? 0) ^ (1 << Math.floor(rand() * 8)) : Math.floor(rand() * 256);
       }
       // Refused by the decoder, or a delete of clocks nobody has yet (HARD8: a flipped clock in the delete set).
-      if ((checkUpdateV1(update) ?? checkDeletesKnown(serverDoc(), update)) !== null) {
+      if ((checkUpdateV1(update) ?? checkKnownClocks(serverDoc(), update)) !== null) {
         rejected += 1;
         await expectRejected((s) => s.send(frames.update(dmDoc, update)), CloseCode.BAD_REQUEST);
         continue;
@@ -266,6 +266,20 @@ describe(`bad input on the collaboration socket (${kind})`, () => {
     expect(serverDoc().store.pendingDs).toBeNull();
     anchor.doc.getMap("terrain").set("60,60", "not erased");
     await eventually(() => expect(serverDoc().getMap("terrain").get("60,60")).toBe("not erased"));
+  });
+
+  it("[HARD8] a struct claiming another client's future clocks (a gap) closes with 4400; that client's next edits land", async () => {
+    // A forger under the anchor's client id: it knows the anchor's state, writes 6 items, sends only the last.
+    const forger = new Y.Doc();
+    forger.clientID = anchor.doc.clientID;
+    Y.applyUpdate(forger, Y.encodeStateAsUpdate(serverDoc()));
+    const updates: Uint8Array[] = [];
+    forger.on("update", (u: Uint8Array) => updates.push(u));
+    for (let i = 0; i < 6; i++) forger.getMap("label").set(`70,${i}`, `forged ${i}`);
+    await expectRejected((s) => s.send(frames.update(dmDoc, updates[5] ?? new Uint8Array())), CloseCode.BAD_REQUEST);
+    for (let i = 0; i < 6; i++) anchor.doc.getMap("terrain").set(`61,${i}`, "mine");
+    await eventually(() => expect(serverDoc().getMap("terrain").get("61,5")).toBe("mine"));
+    expect(serverDoc().getMap("label").get("70,5")).toBeUndefined();
   });
 
   it("[HARD7] the anchor DM client was never disturbed and still edits", async () => {
