@@ -51,9 +51,9 @@ export class TokenBucket {
 
 /**
  * Vets every message of an authenticated connection before Hocuspocus applies it (HARD1–HARD5, HARD8): malformed or
- * out-of-bounds Yjs sync messages, deletes of changes that do not exist yet, oversized or flooding awareness, oversized stateless payloads and message types
- * a client may not send close the whole socket with a CloseCode (4400 / 4413 / 4429). Nothing of a rejected message
- * is applied. Stateless messages from read-only connections are let through: the game extension answers them with
+ * out-of-bounds Yjs sync messages, updates naming another client's future clocks, oversized or flooding awareness,
+ * oversized stateless payloads and message types a client may not send close the whole socket with a CloseCode
+ * (4400 / 4413 / 4429). Nothing of a rejected message is applied. Stateless messages from read-only connections are let through: the game extension answers them with
  * a READ_ONLY error (SPEC.md CMD1), and nothing else acts on them.
  */
 export class UpdateGuard implements Extension {
