@@ -2,6 +2,7 @@ import * as Y from "yjs";
 import { z } from "zod";
 import type pg from "pg";
 import { withTransaction } from "./tx.ts";
+import { ReplaceBatch } from "./ReplaceBatch.ts";
 
 /** The key of one journal entry: the appending process (a UUID per server start) and its sequence number. */
 export interface JournalKey {
@@ -146,7 +147,8 @@ function bytea(update: Uint8Array): Buffer {
 /**
  * DocumentStore on the `document` table (`version` from migration 006; every update increments it, a trigger
  * sees to that for writers that do not) and the `document_journal` table (migration 007).
- * - fast path, `base` matches: one `update … where version = base` — no read of the stored state, no merge;
+ * - fast path, `base` matches: one `update … where version = base` — no read of the stored state, no merge; the
+ *   fast-path stores of one moment share one statement (ReplaceBatch);
  * - otherwise one transaction: insert if new, else lock the row (`select … for update`), merge, write back — so
  *   concurrent stores of one document (two instances, or two debounced saves) serialize and neither loses the
  *   other's content. A concurrent writer that commits first moves the version on, so a fast-path update waiting
@@ -155,10 +157,13 @@ function bytea(update: Uint8Array): Buffer {
 export class PostgresDocumentStore implements DocumentStore {
   private readonly pool: pg.Pool;
   private readonly compact: CompactMode;
+  /** Fast-path stores, grouped into one statement per moment (STORE14). */
+  readonly replaced: ReplaceBatch;
 
   constructor(pool: pg.Pool, compact: CompactMode = CompactMode.rebuild) {
     this.pool = pool;
     this.compact = compact;
+    this.replaced = new ReplaceBatch(pool);
   }
 
   async fetch(name: string): Promise<StoredDocument | null> {
@@ -195,12 +200,9 @@ export class PostgresDocumentStore implements DocumentStore {
       throw new RangeError(`document ${name}: base version must be a non-negative integer, got ${base}`);
     }
     if (base !== undefined) {
-      // One statement is its own transaction: no BEGIN/COMMIT round trips on the common path.
-      const replaced = await this.pool.query(
-        "update document set state = $2, version = version + 1, updated_at = now() where name = $1 and version = $3 returning version",
-        [name, bytea(update), base],
-      );
-      if (replaced.rows[0] !== undefined) return { version: VersionRow.parse(replaced.rows[0]).version, merged: null };
+      // One statement for every fast-path store of this moment (STORE14).
+      const version = await this.replaced.replace(name, bytea(update), base);
+      if (version !== null) return { version, merged: null };
       // The version moved on (another writer, or our own write whose answer was lost), or there is no row.
     }
     return withTransaction(this.pool, async (client) => {

@@ -56,6 +56,22 @@ function secondPool(t: TestDatabase): { pool: pg.Pool; end(): Promise<void> } {
   return { pool: t.db.pool, end: async () => undefined };
 }
 
+/** A pool whose `query` calls are counted: round trips, not time. */
+function countingPool(pool: pg.Pool): { pool: pg.Pool; queries: string[] } {
+  const queries: string[] = [];
+  const counted = new Proxy(pool, {
+    get(target, prop, receiver) {
+      if (prop !== "query") return Reflect.get(target, prop, receiver) as unknown;
+      return (...args: Parameters<pg.Pool["query"]>) => {
+        const text = args[0];
+        queries.push(typeof text === "string" ? text : "(config)");
+        return target.query(...args);
+      };
+    },
+  });
+  return { pool: counted, queries };
+}
+
 describeEachStore("storage contract", (kind: StoreKind) => {
   let t: TestDatabase;
   beforeAll(async () => {
@@ -401,22 +417,72 @@ describeEachStore("storage contract", (kind: StoreKind) => {
     });
   });
 
-  describe("update journal", () => {
-    /** A pool whose `query` calls are counted: round trips, not time. */
-    function countingPool(pool: pg.Pool): { pool: pg.Pool; queries: string[] } {
-      const queries: string[] = [];
-      const counted = new Proxy(pool, {
-        get(target, prop, receiver) {
-          if (prop !== "query") return Reflect.get(target, prop, receiver) as unknown;
-          return (...args: Parameters<pg.Pool["query"]>) => {
-            const text = args[0];
-            queries.push(typeof text === "string" ? text : "(config)");
-            return target.query(...args);
-          };
-        },
+  describe("grouped fast-path stores", () => {
+    it("[STORE14] fast-path stores of one moment share one statement; each row gets its own bytes and version", async () => {
+      const counted = countingPool(t.db.pool);
+      const store = new PostgresDocumentStore(counted.pool);
+      const names = Array.from({ length: 40 }, (_, i) => `doc-${randomBytes(4).toString("hex")}-${i}`);
+      const firsts = await Promise.all(names.map((n, i) => store.store(n, updateSetting(`${i},0`, "plains"))));
+      expect(firsts.every((r) => r.version === 1)).toBe(true);
+      // Another writer stores doc 7 meanwhile: its base is stale, so it merges; the rest replace.
+      await store.store(names[7]!, updateSetting("99,0", "theirs"));
+      counted.queries.length = 0;
+      const seconds = names.map((_, i) => {
+        const doc = new Y.Doc();
+        doc.getMap("terrain").set(`${i},0`, "plains");
+        doc.getMap("terrain").set(`${i},1`, "hills");
+        const update = Y.encodeStateAsUpdate(doc);
+        doc.destroy();
+        return update;
       });
-      return { pool: counted, queries };
-    }
+      const results = await Promise.all(names.map((n, i) => store.store(n, seconds[i]!, 1)));
+      // One statement for the 40 (doc 7 then merges in its own transaction, on a pooled client).
+      expect(counted.queries.filter((q) => q.includes("update document")).length).toBe(1);
+      expect(store.replaced.stats).toEqual({ batches: 1, stores: 40 });
+      for (const [i, n] of names.entries()) {
+        if (i === 7) {
+          expect(results[i]!.version).toBe(3);
+          expect(terrainOf(results[i]!.merged!)).toEqual({ "7,0": "plains", "7,1": "hills", "99,0": "theirs" });
+          continue;
+        }
+        expect(results[i]).toEqual({ version: 2, merged: null });
+        expect(await store.fetch(n)).toEqual({ state: new Uint8Array(seconds[i]!), version: 2, journal: [] });
+      }
+    });
+
+    it("[STORE14] two stores of one document in one moment go in two statements: one replaces, the other merges", async () => {
+      const store = new PostgresDocumentStore(t.db.pool);
+      const name = `doc-${randomBytes(4).toString("hex")}`;
+      const base = updateSetting("0,0", "plains");
+      await store.store(name, base);
+      const batchesBefore = store.replaced.stats.batches;
+      const [a, b] = await Promise.all([store.store(name, updateSetting("1,0", "a", base), 1), store.store(name, updateSetting("2,0", "b", base), 1)]);
+      expect(store.replaced.stats.batches - batchesBefore).toBe(2);
+      expect(a).toEqual({ version: 2, merged: null });
+      expect(b.version).toBe(3);
+      const union = { "0,0": "plains", "1,0": "a", "2,0": "b" };
+      expect(terrainOf(b.merged!)).toEqual(union);
+      expect(terrainOf(await store.fetch(name))).toEqual(union);
+    });
+
+    it("[STORE14] a failed statement rejects every store in it; nothing is written; the next moment's stores go through", async () => {
+      const store = new PostgresDocumentStore(t.db.pool);
+      const names = [0, 1, 2].map((i) => `doc-${randomBytes(4).toString("hex")}-${i}`);
+      await Promise.all(names.map((n, i) => store.store(n, updateSetting(`${i},0`, "x"))));
+      await t.db.pool.query("alter table document rename to document_hidden");
+      try {
+        const failed = await Promise.allSettled(names.map((n, i) => store.store(n, updateSetting(`${i},0`, "y"), 1)));
+        expect(failed.map((r) => r.status)).toEqual(["rejected", "rejected", "rejected"]);
+      } finally {
+        await t.db.pool.query("alter table document_hidden rename to document");
+      }
+      for (const [i, n] of names.entries()) expect(terrainOf(await store.fetch(n))).toEqual({ [`${i},0`]: "x" });
+      const again = await Promise.all(names.map((n, i) => store.store(n, updateSetting(`${i},0`, "z"), 1)));
+      expect(again.map((r) => r.version)).toEqual([2, 2, 2]);
+    });
+  });
+
+  describe("update journal", () => {
     const appendsIn = (queries: string[]) => queries.filter((q) => q.startsWith("insert into document_journal")).length;
     const key = (seq: number, writer = "00000000-0000-4000-8000-000000000001") => ({ writer, seq });
 
