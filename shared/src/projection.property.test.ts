@@ -28,6 +28,7 @@ import {
   applyView,
   diffViews,
   indexReveals,
+  liveRevealIndex,
   overlayViews,
   project,
   projectHexes,
@@ -53,6 +54,16 @@ const HEXES: HexKey[] = hexesInRange({ q: 0, r: 0 }, 2).map(keyOf);
 const PUBLISH = { kind: "publish" };
 const DROP = { kind: "drop" };
 const REMOTE = { kind: "remote" };
+
+/** Two reveal indexes hold the same levels (in any order); a player with no valid reveal has no entry. */
+function sameIndex(a: ReturnType<typeof indexReveals>, b: ReturnType<typeof indexReveals>): boolean {
+  const flat = (i: ReturnType<typeof indexReveals>) =>
+    JSON.stringify([
+      [...i.all].sort(),
+      [...i.byPlayer].map(([p, own]) => [p, [...own].sort()] as const).sort((x, y) => (x[0] < y[0] ? -1 : 1)),
+    ]);
+  return flat(a) === flat(b);
+}
 
 /** A cheap assertion for hot loops (expect() per struct would dominate the runtime). */
 function check(cond: boolean, message: string): void {
@@ -284,6 +295,8 @@ function runSeed(seed: number): { publishes: number; drops: number; merges: numb
     // replicas).
     for (const dm of [dmA, dmB]) {
       const index = indexReveals(dm);
+      // [PROJ20] the live index, patched from each transaction's changed keys, says what a fresh one says.
+      check(sameIndex(liveRevealIndex(dm), index), `seed ${seed} step ${n} live reveal index`);
       const party = project(dm, ALL_PLAYERS);
       const toAll = oracleRevealed(dm, ALL_PLAYERS);
       for (const p of PLAYERS) {

@@ -22,6 +22,7 @@ import {
   hexViewEqual,
   indexReveals,
   levelOfView,
+  liveRevealIndex,
   overlayViews,
   project,
   projectHexes,
@@ -284,6 +285,56 @@ describe("party and private views", () => {
     for (const p of ["alice", "bob", "carol"]) {
       expect(sorted(overlayViews(project(dm, ALL_PLAYERS), projectPrivate(dm, p, after))), p).toEqual(sorted(project(dm, p)));
     }
+  });
+
+  it("[PROJ20] the live reveal index follows local, remote and in-observer changes, and sees an open transaction's", () => {
+    const dm = splitDm();
+    const flat = (i: ReturnType<typeof indexReveals>) => ({
+      all: [...i.all].sort(),
+      byPlayer: [...i.byPlayer].map(([p, own]) => [p, [...own].sort()]).sort(),
+    });
+    const live = liveRevealIndex(dm);
+    expect(flat(live)).toEqual(flat(indexReveals(dm)));
+    // Local edits: a level raised, a `*` reveal removed, a player's last own reveal removed (no empty entry left),
+    // a malformed key and value (they reveal nothing), legacy `true`.
+    reveal(dm, "0,0", ALL_PLAYERS, ORIGIN, "explored");
+    hide(dm, "4,0", ALL_PLAYERS);
+    hide(dm, "2,0", "bob");
+    dm.transact(() => {
+      dmMaps(dm).reveals.set("nonsense", "visited");
+      dmMaps(dm).reveals.set("3,0|carol", "shouting");
+      dmMaps(dm).reveals.set("7,0|carol", true);
+    });
+    expect(liveRevealIndex(dm)).toBe(live); // the same index, patched
+    expect(flat(live)).toEqual(flat(indexReveals(dm)));
+    expect(live.byPlayer.has("bob")).toBe(false);
+    expect(live.byPlayer.get("carol")).toEqual(new Map([["7,0", "visited"]]));
+    // A remote update (another DM's replica).
+    const other = new Y.Doc();
+    Y.applyUpdate(other, Y.encodeStateAsUpdate(dm));
+    reveal(other, "9,0", "bob", ORIGIN, "seen");
+    hide(other, "0,0", ALL_PLAYERS);
+    Y.applyUpdate(dm, Y.encodeStateAsUpdate(other, Y.encodeStateVector(dm)), ORIGIN);
+    expect(flat(liveRevealIndex(dm))).toEqual(flat(indexReveals(dm)));
+    // Read from an observer of another map changed in the same transaction as a reveal: already noted.
+    let seenInObserver: unknown = null;
+    const onTerrain = () => {
+      seenInObserver = flat(liveRevealIndex(dm));
+    };
+    dmMaps(dm).terrain.observe(onTerrain);
+    dm.transact(() => {
+      setTerrain(dm, "8,0", "hills");
+      reveal(dm, "8,0", ALL_PLAYERS, ORIGIN, "seen");
+    });
+    dmMaps(dm).terrain.unobserve(onTerrain);
+    expect(seenInObserver).toEqual(flat(indexReveals(dm)));
+    // Inside an open transaction: what the transaction has changed so far.
+    dm.transact(() => {
+      reveal(dm, "8,0", "alice", ORIGIN, "explored");
+      expect(liveRevealIndex(dm).byPlayer.get("alice")?.get("8,0")).toBe("explored");
+    });
+    expect(flat(liveRevealIndex(dm))).toEqual(flat(indexReveals(dm)));
+    other.destroy();
   });
 
   it("[PROJ15] projectPrivate with hexes is restricted to those hexes", () => {

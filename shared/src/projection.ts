@@ -145,6 +145,72 @@ export function indexReveals(dmDoc: Y.Doc): RevealIndex {
   return { all, byPlayer };
 }
 
+/**
+ * The reveal index of a DM document, kept up to date (PROJ20): built by `indexReveals` on the first call, then each
+ * transaction's changed reveal keys (noted before any observer runs, from `transaction.changed`) are re-read on the
+ * next call — a publish costs the reveals that changed since the last one, not every reveal of the map (20,000 keys
+ * with 200 players revealed 100 hexes each). Read inside an open transaction of the document (whose changes are not
+ * noted yet), it indexes afresh. The index returned is the live one: read it, never change it, and do not keep it
+ * across a change of the document. Equal (as maps) to `indexReveals(dmDoc)` at every call.
+ */
+export function liveRevealIndex(dmDoc: Y.Doc): RevealIndex {
+  if (dmDoc._transaction !== null) return indexReveals(dmDoc);
+  let live = liveIndexes.get(dmDoc);
+  if (!live) {
+    // Typed as an object: `transaction.changed` is keyed by AbstractType<YEvent>, which a Y.Map<unknown> is at runtime.
+    const reveals: object = dmMaps(dmDoc).reveals;
+    const created: LiveIndex = { index: null, dirty: new Set() };
+    dmDoc.on("beforeObserverCalls", (tr: Y.Transaction) => {
+      if (!created.index) return;
+      for (const [type, keys] of tr.changed) if (type === reveals) for (const k of keys) if (k !== null) created.dirty.add(k);
+      // A change of most of the map: indexing afresh is cheaper than re-reading each key.
+      if (created.dirty.size > LIVE_INDEX_REBUILD_KEYS) {
+        created.index = null;
+        created.dirty.clear();
+      }
+    });
+    liveIndexes.set(dmDoc, (live = created));
+  }
+  if (!live.index) {
+    live.index = indexReveals(dmDoc);
+    live.dirty.clear();
+    return live.index;
+  }
+  const reveals = dmMaps(dmDoc).reveals;
+  for (const key of live.dirty) reindexKey(live.index, key, reveals.get(key));
+  live.dirty.clear();
+  return live.index;
+}
+
+/** Changed reveal keys past which the live index is rebuilt instead of patched. */
+const LIVE_INDEX_REBUILD_KEYS = 50_000;
+
+interface LiveIndex {
+  index: RevealIndex | null;
+  dirty: Set<string>;
+}
+const liveIndexes = new WeakMap<Y.Doc, LiveIndex>();
+
+/** Make `index` say what reveal key `key` (now holding `value`) says, as `indexReveals` would. */
+function reindexKey(index: RevealIndex, key: string, value: unknown): void {
+  const parsed = parseRevealKey(key);
+  if (!parsed) return;
+  const level = readRevealLevel(value);
+  if (parsed.target === ALL_PLAYERS) {
+    if (level) index.all.set(parsed.hex, level);
+    else index.all.delete(parsed.hex);
+    return;
+  }
+  let own = index.byPlayer.get(parsed.target);
+  if (level) {
+    if (!own) index.byPlayer.set(parsed.target, (own = new Map()));
+    own.set(parsed.hex, level);
+  } else if (own) {
+    own.delete(parsed.hex);
+    if (own.size === 0) index.byPlayer.delete(parsed.target);
+  }
+}
+
 /** A player's level for a hex from the index (`*` for the party). */
 export function indexedLevel(index: RevealIndex, hex: HexKey, playerId: string): KnowledgeLevel | null {
   const all = index.all.get(hex) ?? null;
@@ -154,7 +220,7 @@ export function indexedLevel(index: RevealIndex, hex: HexKey, playerId: string):
 
 /** Every hex revealed to a player (to `*` or by their own key), with their level. */
 export function revealedHexes(dmDoc: Y.Doc, playerId: string): Map<HexKey, KnowledgeLevel> {
-  const index = indexReveals(dmDoc);
+  const index = liveRevealIndex(dmDoc);
   const out = new Map(index.all);
   if (playerId !== ALL_PLAYERS) for (const [hex, level] of index.byPlayer.get(playerId) ?? []) out.set(hex, maxLevel(out.get(hex), level) ?? level);
   return out;

@@ -1,6 +1,6 @@
 import {
   BroadcastMode,
-  indexReveals,
+  liveRevealIndex,
   PRESENCE_HEARTBEAT_MS,
   writeSession,
   type CommandResult,
@@ -196,7 +196,7 @@ export class CampaignRoom {
   /** The players, from the roster unless it is stale for `maxAgeMs` (PlayerRoster.isStale). */
   async #playerList(maxAgeMs: number): Promise<Player[]> {
     const dm = this.#dm;
-    const stale = this.#roster.isStale(maxAgeMs, () => (dm ? indexReveals(dm).byPlayer.keys() : []));
+    const stale = this.#roster.isStale(maxAgeMs, () => (dm ? liveRevealIndex(dm).byPlayer.keys() : []));
     return stale ? this.#refreshPlayers() : [...this.#roster.byId.values()];
   }
 

@@ -11,7 +11,7 @@ import {
   groupPending,
   HEX_FIELDS,
   hexViewEqual,
-  indexReveals,
+  liveRevealIndex,
   mapIsEmpty,
   overlayViews,
   project,
@@ -122,7 +122,7 @@ export class Publisher {
       this.#unpublished = new Set();
     }
     try {
-      return this.#write(docs, indexReveals(docs.dm), scope, hexes !== undefined, origin);
+      return this.#write(docs, liveRevealIndex(docs.dm), scope, hexes !== undefined, origin);
     } catch (err) {
       // Nothing counts as published: put the hexes back.
       if (taken === "all" && !hexes) this.#unpublished = "all";
@@ -195,7 +195,7 @@ export class Publisher {
   pending(docs: PublishDocs): PendingList {
     this.#forgetAbsent(docs);
     const { dm, party } = docs;
-    const index = indexReveals(dm);
+    const index = liveRevealIndex(dm);
     const scope = this.#unpublished;
     // Each hex's view at each level is read once for every player (PROJ19).
     const views: HexViewCache = new Map();
