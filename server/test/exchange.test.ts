@@ -7,10 +7,9 @@ import { exportCampaign, type CampaignFile } from "@hexcrawl/shared/exchange/cam
 import { generateCampaign, TEXT_MAPPER_SAMPLE, worldographerSample, WXX_2025_XML, WXX_CLASSIC_XML } from "@hexcrawl/shared/exchange/fixtures";
 import { offsetToAxial } from "@hexcrawl/shared/exchange/sourceMap";
 import { encodeWxxText } from "@hexcrawl/shared/exchange/wxx";
-import type { App } from "../src/app.ts";
 import { eventually, HttpUser } from "./support/http.ts";
 import { connectClient, type TestClient } from "./support/providers.ts";
-import { createTestStore, startTestApp, type TestStore } from "./support/app.ts";
+import { useTestApp } from "./support/app.ts";
 import { command } from "./support/commands.ts";
 import { setUpTable, viewOf, type Table } from "./game/fixture.ts";
 
@@ -24,21 +23,16 @@ function wxxBase64(xml: string): string {
 }
 
 describe("[XCHG] export and import through the server", () => {
-  let store: TestStore;
-  let app: App;
   let t: Table;
   const clients: TestClient[] = [];
 
+  const suite = useTestApp("pglite");
   beforeAll(async () => {
-    store = await createTestStore("pglite");
-    app = await startTestApp(store);
-    t = await setUpTable(app, 2);
+    t = await setUpTable(suite.app, 2);
   });
   afterAll(async () => {
     for (const c of clients) c.destroy();
     t?.closeClients();
-    await app?.close();
-    await store?.cleanup();
   });
 
   const exportOf = async (user: HttpUser, id: string) => user.call(apiRoutes.exportCampaign, { params: { id } });
@@ -66,7 +60,7 @@ describe("[XCHG] export and import through the server", () => {
     expect(withoutTime(await exportOf(t.owner, id))).toEqual(withoutTime(exported));
 
     // A DM's client opening the new campaign gets exactly the imported document.
-    const c = connectClient(app.url, dmDocName(id), t.owner.cookie, { campaignParam: id });
+    const c = connectClient(suite.app.url, dmDocName(id), t.owner.cookie, { campaignParam: id });
     clients.push(c);
     expect(await c.ready).toBe(true);
     await eventually(() => expect(withoutTime(exportCampaign(c.doc))).toEqual(withoutTime(exported)));

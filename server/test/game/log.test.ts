@@ -1,25 +1,14 @@
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { ALL_PLAYERS, reveal, setTerrain } from "@hexcrawl/shared";
 import { apiRoutes } from "@hexcrawl/shared/httpApi";
-import type { App } from "../../src/app.ts";
 import { eventually } from "../support/http.ts";
 import { collectPushes, command } from "../support/commands.ts";
-import { createTestStore, startTestApp, type TestStore } from "../support/app.ts";
+import { useTestApp } from "../support/app.ts";
 import { setUpTable } from "./fixture.ts";
-
-let store: TestStore;
-let app: App;
-beforeAll(async () => {
-  store = await createTestStore("pglite");
-  app = await startTestApp(store);
-});
-afterAll(async () => {
-  await app?.close();
-  await store?.cleanup();
-});
+const suite = useTestApp("pglite");
 
 it("[LOGUI1] new events nudge the DMs' log views (a push, no polling); the log filters by session and type", async () => {
-  const t = await setUpTable(app, 1);
+  const t = await setUpTable(suite.app, 1);
   const dm = await t.dm();
   const pushes = collectPushes(dm);
   await command(dm, { type: "session", action: "start" });

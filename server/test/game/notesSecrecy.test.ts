@@ -24,7 +24,7 @@ import type { App } from "../../src/app.ts";
 import { eventually, type HttpUser } from "../support/http.ts";
 import { connectClient, connectOnSocket, type TestClient } from "../support/providers.ts";
 import { command } from "../support/commands.ts";
-import { createTestStore, startTestApp, storeKinds, type TestStore } from "../support/app.ts";
+import { storeKinds, useTestApp } from "../support/app.ts";
 import { setUpTable, type Table } from "./fixture.ts";
 
 /**
@@ -102,21 +102,16 @@ async function probe(app: App, cookie: string, name: string): Promise<{ denied: 
 }
 
 describe.each(kinds)("[NOTES] secrecy of the players' own layer (%s)", (kind) => {
-  let store: TestStore;
-  let app: App;
   let t: Table;
   const clients: TestClient[] = [];
 
+  const suite = useTestApp(kind);
   beforeAll(async () => {
-    store = await createTestStore(kind);
-    app = await startTestApp(store);
-    t = await setUpTable(app, 2);
+    t = await setUpTable(suite.app, 2);
   });
   afterAll(async () => {
     for (const c of clients.splice(0)) c.destroy();
     t?.closeClients();
-    await app?.close();
-    await store?.cleanup();
   });
 
   it("[NOTES10] [NOTES11] a player's private notes reach no other member (DMs included); the table holds nothing of the DM document", async () => {
@@ -129,7 +124,7 @@ describe.each(kinds)("[NOTES] secrecy of the players' own layer (%s)", (kind) =>
     const browser = async (who: HttpUser, main: string, more: string[]): Promise<Map<string, TestClient>> => {
       const rec: Buffer[] = [];
       frames.set(who.email, rec);
-      const first = connectClient(app.url, main, who.cookie, { socketClass: recordingSocket(who.cookie, app.url, rec) });
+      const first = connectClient(suite.app.url, main, who.cookie, { socketClass: recordingSocket(who.cookie, suite.app.url, rec) });
       const out = new Map<string, TestClient>([[main, first]]);
       for (const name of more) out.set(name, connectOnSocket(first, name, { awareness: false }));
       for (const [name, c] of out) {
@@ -167,13 +162,13 @@ describe.each(kinds)("[NOTES] secrecy of the players' own layer (%s)", (kind) =>
     setAnnotationNote(get(coDm, table).doc, "0,0", "the ferryman charges a silver");
     await eventually(() => {
       for (const m of [dm, coDm, aliceB, bobB]) expect(get(m, table).doc.getMap("markers").size).toBe(3);
-      expect(app.ctx.hocuspocus.documents.get(aliceNotes)?.getMap("markers").size).toBe(1);
+      expect(suite.app.ctx.hocuspocus.documents.get(aliceNotes)?.getMap("markers").size).toBe(1);
     });
     await new Promise((r) => setTimeout(r, 300));
 
     // Nobody else may even open Alice's notes: a raw probe gets a refusal and no content.
     for (const who of [bob, t.owner, t.coDm]) {
-      expect(await probe(app, who.cookie, aliceNotes), `${who.email} probing Alice's notes`).toEqual({ denied: true, content: false });
+      expect(await probe(suite.app, who.cookie, aliceNotes), `${who.email} probing Alice's notes`).toEqual({ denied: true, content: false });
     }
 
     // 1. Frames: Alice's notes reach Alice alone; the table's frames carry no DM-document canary, for anyone.
@@ -188,7 +183,7 @@ describe.each(kinds)("[NOTES] secrecy of the players' own layer (%s)", (kind) =>
     expect((frames.get(t.coDm.email) ?? []).some((f) => found(f, "CANARY-dm-").length > 0)).toBe(true);
 
     // 2. Documents: every table replica and the server's table hold no canary and only the table's maps.
-    const serverTable = app.ctx.hocuspocus.documents.get(table) ?? new Y.Doc();
+    const serverTable = suite.app.ctx.hocuspocus.documents.get(table) ?? new Y.Doc();
     for (const d of [serverTable, ...[dm, coDm, aliceB, bobB].map((m) => get(m, table).doc)]) {
       expect(found(Y.encodeStateAsUpdate(d))).toEqual([]);
       expect([...d.share.keys()].every((k) => (ANNOTATION_MAPS.table as readonly string[]).includes(k))).toBe(true);
@@ -197,8 +192,8 @@ describe.each(kinds)("[NOTES] secrecy of the players' own layer (%s)", (kind) =>
 
     // 3. Postgres rows, after every document was stored and unloaded.
     for (const c of clients.splice(0)) c.destroy();
-    await eventually(() => expect(app.ctx.hocuspocus.getDocumentsCount()).toBe(0), 15_000);
-    const { rows } = await app.ctx.db.pool.query<{ name: string; state: Buffer }>("select name, state from document where name like $1", [
+    await eventually(() => expect(suite.app.ctx.hocuspocus.getDocumentsCount()).toBe(0), 15_000);
+    const { rows } = await suite.app.ctx.db.pool.query<{ name: string; state: Buffer }>("select name, state from document where name like $1", [
       `campaign:${t.campaignId}:%`,
     ]);
     const names = rows.map((r) => r.name);

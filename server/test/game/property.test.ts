@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import {
   ALL_PLAYERS,
@@ -22,11 +22,10 @@ import {
   setTerrain,
   type CommandResult,
 } from "@hexcrawl/shared";
-import type { App } from "../../src/app.ts";
 import { eventually, type HttpUser } from "../support/http.ts";
 import type { TestClient } from "../support/providers.ts";
 import { sendCommand } from "../support/commands.ts";
-import { createTestStore, startTestApp, type TestStore } from "../support/app.ts";
+import { useTestApp } from "../support/app.ts";
 import { setUpTable, shownView, viewOf, viewToObject, type PlayerClient, type Table } from "./fixture.ts";
 import { mulberry32 } from "@hexcrawl/shared/prng";
 
@@ -38,24 +37,15 @@ const TERRAINS = ["forest", "hills", "plains", "swamp", "mountains"];
 let hexesRevealedBothWays = 0;
 
 describe("[PROP] seeded sessions against the real server", () => {
-  let store: TestStore;
-  let app: App;
 
-  beforeAll(async () => {
-    store = await createTestStore("pglite");
-    app = await startTestApp(store);
-  });
-  afterAll(async () => {
-    await app?.close();
-    await store?.cleanup();
-  });
+  const suite = useTestApp("pglite");
 
   it.each(SEEDS)(
     "[PROP1] seed %i: after every publish (and every immediate-mode settle) what each player sees (own + party) equals the projection; own holds no copies",
     async (seed) => {
       const rand = mulberry32(seed);
       const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
-      const t: Table = await setUpTable(app, 3);
+      const t: Table = await setUpTable(suite.app, 3);
       try {
         const players = t.players as HttpUser[];
         const dms: TestClient[] = [await t.dm(), await t.dm(t.coDm)];
@@ -66,7 +56,7 @@ describe("[PROP] seeded sessions against the real server", () => {
         let mode: "staged" | "immediate" = "staged";
         const log: string[] = [];
 
-        const serverDm = () => app.ctx.hocuspocus.documents.get(dmDocName(t.campaignId));
+        const serverDm = () => suite.app.ctx.hocuspocus.documents.get(dmDocName(t.campaignId));
         const activeDm = (): TestClient => (online[0] ? dms[0] : dms[1]) as TestClient;
 
         /**
@@ -83,13 +73,13 @@ describe("[PROP] seeded sessions against the real server", () => {
             expect(dm, why).toBeDefined();
             if (!dm) return;
             const index = indexReveals(dm);
-            const party = app.ctx.hocuspocus.documents.get(partyDocName(t.campaignId));
+            const party = suite.app.ctx.hocuspocus.documents.get(partyDocName(t.campaignId));
             expect(party, `${why}: server party doc`).toBeDefined();
             expect(party && viewToObject(readPlayerView(party)), `${why}: server party doc`).toEqual(viewToObject(project(dm, ALL_PLAYERS)));
             for (const p of players) {
               const want = viewToObject(project(dm, p.id));
               const own = viewToObject(projectPrivate(dm, p.id, index));
-              const doc = app.ctx.hocuspocus.documents.get(playerDocName(t.campaignId, p.id));
+              const doc = suite.app.ctx.hocuspocus.documents.get(playerDocName(t.campaignId, p.id));
               expect(viewToObject(shownView(doc, party)), `${why}: server docs of ${p.name}`).toEqual(want);
               expect(doc ? viewToObject(readPlayerView(doc)) : {}, `${why}: server player doc of ${p.name} (private only)`).toEqual(own);
               const c = playerClients.get(p.id);

@@ -1,36 +1,25 @@
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { ALL_PLAYERS, dmDocName, partyDocName, project, readPlayerView, reveal, setTerrain } from "@hexcrawl/shared";
-import type { App } from "../../src/app.ts";
 import type { HttpUser } from "../support/http.ts";
 import { command } from "../support/commands.ts";
-import { createTestStore, startTestApp, type TestStore } from "../support/app.ts";
+import { useTestApp } from "../support/app.ts";
 import { setUpTable, viewToObject } from "./fixture.ts";
 
 /** Edits interleaved with a running publish (each on its own microtask), at most this many. */
 const MAX_EDITS = 200;
-
-let store: TestStore;
-let app: App;
-beforeAll(async () => {
-  store = await createTestStore("pglite");
-  app = await startTestApp(store);
-});
-afterAll(async () => {
-  await app?.close();
-  await store?.cleanup();
-});
+const suite = useTestApp("pglite");
 
 it("[GAME10] a DM change that lands while a publish is running goes out with the next publish", async () => {
-  const t = await setUpTable(app, 1);
+  const t = await setUpTable(suite.app, 1);
   const [alice] = t.players as [HttpUser];
   const dm = await t.dm();
   await t.player(alice);
   setTerrain(dm.doc, "0,0", "plains");
   reveal(dm.doc, "0,0", ALL_PLAYERS);
   await command(dm, { type: "publish" });
-  const serverDm = app.ctx.hocuspocus.documents.get(dmDocName(t.campaignId));
+  const serverDm = suite.app.ctx.hocuspocus.documents.get(dmDocName(t.campaignId));
   if (!serverDm) throw new Error("the DM document is not loaded");
-  const campaign = app.game.room(t.campaignId);
+  const campaign = suite.app.game.room(t.campaignId);
   if (!campaign) throw new Error("no campaign room");
   // Edits applied on the server (as if arriving over Redis) on every microtask while the publish awaits.
   let running = true;
@@ -50,7 +39,7 @@ it("[GAME10] a DM change that lands while a publish is running goes out with the
   running = false;
   expect(edits, "edits landed during the publish").toBeGreaterThan(0);
   await command(dm, { type: "publish" });
-  const party = app.ctx.hocuspocus.documents.get(partyDocName(t.campaignId));
+  const party = suite.app.ctx.hocuspocus.documents.get(partyDocName(t.campaignId));
   if (!party) throw new Error("the party document is not loaded");
   expect(viewToObject(readPlayerView(party))).toEqual(viewToObject(project(serverDm, ALL_PLAYERS)));
   t.closeClients();

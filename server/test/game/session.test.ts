@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import {
   ALL_PLAYERS,
@@ -23,31 +23,21 @@ import {
   type DmServerPresence,
   type PlayerServerPresence,
 } from "@hexcrawl/shared";
-import type { App } from "../../src/app.ts";
 import { apiRoutes } from "@hexcrawl/shared/httpApi";
 import { eventually, HttpUser, uniqueEmail } from "../support/http.ts";
 import { connectClient } from "../support/providers.ts";
 import { command, sendCommand, collectPushes } from "../support/commands.ts";
-import { createTestStore, startTestApp, type TestStore } from "../support/app.ts";
+import { useTestApp } from "../support/app.ts";
 import { setUpTable, shownView, viewOf, viewToObject, type Table } from "./fixture.ts";
 
 describe("player views: reveals, publish, lifecycle, presence, event log", () => {
-  let store: TestStore;
-  let app: App;
   let t: Table;
 
-  beforeAll(async () => {
-    store = await createTestStore("pglite");
-    app = await startTestApp(store);
-  });
+  const suite = useTestApp("pglite");
   afterEach(() => t?.closeClients());
-  afterAll(async () => {
-    await app?.close();
-    await store?.cleanup();
-  });
 
   it("[GAME1] staged: reveals wait for publish; each player gets exactly their hexes", async () => {
-    t = await setUpTable(app, 2);
+    t = await setUpTable(suite.app, 2);
     const [alice, bob] = t.players as [HttpUser, HttpUser];
     const dm = await t.dm();
     const a = await t.player(alice);
@@ -85,7 +75,7 @@ describe("player views: reveals, publish, lifecycle, presence, event log", () =>
   });
 
   it("[GAME2] drop one pending change reverts it in the DM document; publish selected hexes only", async () => {
-    t = await setUpTable(app, 1);
+    t = await setUpTable(suite.app, 1);
     const [alice] = t.players as [HttpUser];
     const dm = await t.dm();
     const other = await t.dm(t.coDm);
@@ -118,7 +108,7 @@ describe("player views: reveals, publish, lifecycle, presence, event log", () =>
   });
 
   it("[GAME3] hiding a hex removes it from the player document at the next publish", async () => {
-    t = await setUpTable(app, 1);
+    t = await setUpTable(suite.app, 1);
     const [alice] = t.players as [HttpUser];
     const dm = await t.dm();
     const a = await t.player(alice);
@@ -134,7 +124,7 @@ describe("player views: reveals, publish, lifecycle, presence, event log", () =>
   });
 
   it("[GAME4] immediate mode publishes as the DM edits, coalescing a typing burst", async () => {
-    t = await setUpTable(app, 1);
+    t = await setUpTable(suite.app, 1);
     const [alice] = t.players as [HttpUser];
     const dm = await t.dm();
     const a = await t.player(alice);
@@ -164,7 +154,7 @@ describe("player views: reveals, publish, lifecycle, presence, event log", () =>
   });
 
   it("[GAME5] a player offline during a publish gets it on reconnect; a late joiner gets only what was published", async () => {
-    t = await setUpTable(app, 1);
+    t = await setUpTable(suite.app, 1);
     const [alice] = t.players as [HttpUser];
     const dm = await t.dm();
     setTerrain(dm.doc, "1,1", "plains");
@@ -184,7 +174,7 @@ describe("player views: reveals, publish, lifecycle, presence, event log", () =>
     expect(viewOf(a)).toEqual({ "1,1": { terrain: "plains", notes: "" }, "2,2": { terrain: "forest", notes: "" } });
     expect(Object.keys(viewToObject(readPlayerView(a.doc)))).toEqual(["2,2"]);
 
-    const late = await new HttpUser(app.url, uniqueEmail("late")).signUp("Late");
+    const late = await new HttpUser(suite.app.url, uniqueEmail("late")).signUp("Late");
     await late.accept(await t.owner.invite(t.campaignId, "player"));
     const l = await t.player(late);
     await eventually(() => expect(viewOf(l)).toEqual({ "1,1": { terrain: "plains", notes: "" } }));
@@ -194,7 +184,7 @@ describe("player views: reveals, publish, lifecycle, presence, event log", () =>
   });
 
   it("[GAME6] two DMs revealing different hexes at the same moment: both reveals survive", async () => {
-    t = await setUpTable(app, 1);
+    t = await setUpTable(suite.app, 1);
     const [alice] = t.players as [HttpUser];
     const d1 = await t.dm();
     const d2 = await t.dm(t.coDm);
@@ -214,7 +204,7 @@ describe("player views: reveals, publish, lifecycle, presence, event log", () =>
   });
 
   it("[LIFE1] lifecycle waiting → active ⇄ paused → ended, mirrored to players; invalid transitions are typed errors", async () => {
-    t = await setUpTable(app, 1);
+    t = await setUpTable(suite.app, 1);
     const [alice] = t.players as [HttpUser];
     const dm = await t.dm();
     const pushes = collectPushes(dm);
@@ -244,10 +234,10 @@ describe("player views: reveals, publish, lifecycle, presence, event log", () =>
   });
 
   it("[CMD1] commands are refused from players, DM previews and malformed messages, with typed errors", async () => {
-    t = await setUpTable(app, 1);
+    t = await setUpTable(suite.app, 1);
     const [alice] = t.players as [HttpUser];
     const a = await t.player(alice);
-    const preview = connectClient(app.url, playerDocName(t.campaignId, alice.id), t.owner.cookie);
+    const preview = connectClient(suite.app.url, playerDocName(t.campaignId, alice.id), t.owner.cookie);
     t.clients.push(preview);
     expect(await preview.ready).toBe(true);
     const fromPlayer = await sendCommand(a, { type: "publish" });
@@ -273,7 +263,7 @@ describe("player views: reveals, publish, lifecycle, presence, event log", () =>
   });
 
   it("[PRES1] DMs see which players are online within a second; players see whether a DM is online; spoofed awareness is dropped", async () => {
-    t = await setUpTable(app, 2);
+    t = await setUpTable(suite.app, 2);
     const [alice, bob] = t.players as [HttpUser, HttpUser];
     const dm = await t.dm();
     const onlinePlayers = () => {
@@ -304,7 +294,7 @@ describe("player views: reveals, publish, lifecycle, presence, event log", () =>
     const b = await t.player(bob);
     await eventually(() => expect(onlinePlayers()).toEqual([alice.id, bob.id].sort()), 5000);
     // The spoofed identity was replaced by the server's; unknown fields were stripped.
-    const serverDoc = app.ctx.hocuspocus.documents.get(playerDocName(t.campaignId, alice.id));
+    const serverDoc = suite.app.ctx.hocuspocus.documents.get(playerDocName(t.campaignId, alice.id));
     const states = [...(serverDoc?.awareness.getStates().values() ?? [])] as Array<Record<string, unknown>>;
     const aliceState = states.find((s) => (s["user"] as { userId?: string } | undefined)?.userId !== undefined);
     expect(aliceState?.["user"]).toMatchObject({ userId: alice.id, role: "player" });
@@ -316,7 +306,7 @@ describe("player views: reveals, publish, lifecycle, presence, event log", () =>
   });
 
   it("[LOG1] the event log records lifecycle, reveals, hides, publishes and joins; players cannot read it", async () => {
-    t = await setUpTable(app, 1);
+    t = await setUpTable(suite.app, 1);
     const [alice] = t.players as [HttpUser];
     const dm = await t.dm();
     await command(dm, { type: "session", action: "start" });
@@ -350,7 +340,7 @@ describe("player views: reveals, publish, lifecycle, presence, event log", () =>
   });
 
   it("[GAME7] after a publish the server's party document under each player document equals the projection; a player document holds only the private part", async () => {
-    t = await setUpTable(app, 2);
+    t = await setUpTable(suite.app, 2);
     const dm = await t.dm();
     for (let i = 0; i < 30; i++) {
       setTerrain(dm.doc, `${i},${-i}`, i % 2 ? "forest" : "hills");
@@ -361,8 +351,8 @@ describe("player views: reveals, publish, lifecycle, presence, event log", () =>
     }
     setDmNotes(dm.doc, "0,0", "GAME7-SECRET");
     await command(dm, { type: "publish" });
-    const serverDm = app.ctx.hocuspocus.documents.get(dmDocName(t.campaignId));
-    const party = app.ctx.hocuspocus.documents.get(partyDocName(t.campaignId));
+    const serverDm = suite.app.ctx.hocuspocus.documents.get(dmDocName(t.campaignId));
+    const party = suite.app.ctx.hocuspocus.documents.get(partyDocName(t.campaignId));
     expect(serverDm).toBeDefined();
     expect(party).toBeDefined();
     if (!serverDm || !party) return;
@@ -377,7 +367,7 @@ describe("player views: reveals, publish, lifecycle, presence, event log", () =>
     };
     expect(topLevel(party)).toEqual([]);
     for (const p of t.players) {
-      const doc = app.ctx.hocuspocus.documents.get(playerDocName(t.campaignId, p.id));
+      const doc = suite.app.ctx.hocuspocus.documents.get(playerDocName(t.campaignId, p.id));
       expect(doc).toBeDefined();
       if (!doc) continue;
       expect(viewToObject(shownView(doc, party)), `what ${p.email} sees`).toEqual(viewToObject(project(serverDm, p.id)));
@@ -398,7 +388,7 @@ describe("player views: reveals, publish, lifecycle, presence, event log", () =>
    * players' own replicas from now on.
    */
   async function partyTable() {
-    t = await setUpTable(app, 2);
+    t = await setUpTable(suite.app, 2);
     const [alice, bob] = t.players as [HttpUser, HttpUser];
     const dm = await t.dm();
     const a = await t.player(alice);
@@ -411,16 +401,16 @@ describe("player views: reveals, publish, lifecycle, presence, event log", () =>
     await eventually(() => {
       expect(viewOf(b)).toEqual({ "0,0": { terrain: "plains", notes: "" } });
       for (const [p, client] of [[alice, a], [bob, b]] as const) {
-        expect(sv(client.doc)).toBe(sv(app.ctx.hocuspocus.documents.get(playerDocName(t.campaignId, p.id))));
-        expect(sv(client.party.doc)).toBe(sv(app.ctx.hocuspocus.documents.get(partyDocName(t.campaignId))));
+        expect(sv(client.doc)).toBe(sv(suite.app.ctx.hocuspocus.documents.get(playerDocName(t.campaignId, p.id))));
+        expect(sv(client.party.doc)).toBe(sv(suite.app.ctx.hocuspocus.documents.get(partyDocName(t.campaignId))));
       }
     });
     const count = () => {
       const n = { party: 0, alice: 0, bob: 0, aliceReplica: 0, bobReplica: 0 };
       const watch: Array<[Y.Doc | undefined, keyof typeof n]> = [
-        [app.ctx.hocuspocus.documents.get(partyDocName(t.campaignId)), "party"],
-        [app.ctx.hocuspocus.documents.get(playerDocName(t.campaignId, alice.id)), "alice"],
-        [app.ctx.hocuspocus.documents.get(playerDocName(t.campaignId, bob.id)), "bob"],
+        [suite.app.ctx.hocuspocus.documents.get(partyDocName(t.campaignId)), "party"],
+        [suite.app.ctx.hocuspocus.documents.get(playerDocName(t.campaignId, alice.id)), "alice"],
+        [suite.app.ctx.hocuspocus.documents.get(playerDocName(t.campaignId, bob.id)), "bob"],
         [a.doc, "aliceReplica"],
         [b.doc, "bobReplica"],
       ];
@@ -481,8 +471,8 @@ describe("player views: reveals, publish, lifecycle, presence, event log", () =>
       expect(viewOf(a)["5,5"]).toEqual(tower);
       expect(viewOf(b)["5,5"]).toEqual(tower);
     });
-    const serverOwn = (p: HttpUser) => readPlayerView(app.ctx.hocuspocus.documents.get(playerDocName(t.campaignId, p.id)) ?? new Y.Doc());
-    const serverParty = () => readPlayerView(app.ctx.hocuspocus.documents.get(partyDocName(t.campaignId)) ?? new Y.Doc());
+    const serverOwn = (p: HttpUser) => readPlayerView(suite.app.ctx.hocuspocus.documents.get(playerDocName(t.campaignId, p.id)) ?? new Y.Doc());
+    const serverParty = () => readPlayerView(suite.app.ctx.hocuspocus.documents.get(partyDocName(t.campaignId)) ?? new Y.Doc());
     expect(serverOwn(alice).has("5,5")).toBe(false);
     expect(serverParty().get("5,5")).toEqual(tower);
 

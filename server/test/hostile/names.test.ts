@@ -1,26 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { apiRoutes } from "@hexcrawl/shared/httpApi";
 import { AWARENESS_USER_FIELD, playerDocName } from "@hexcrawl/shared";
-import type { App } from "../../src/app.ts";
 import { eventually, HttpUser, uniqueEmail } from "../support/http.ts";
-import { createTestStore, startTestApp, type TestStore } from "../support/app.ts";
+import { useTestApp } from "../support/app.ts";
 import { setUpTable } from "../game/fixture.ts";
 
 /** W2 (names without a length limit) and W10 (NUL gives 500): NAME1–NAME3. */
 describe("[HOST3] names and texts are bounded (W2, W10)", () => {
-  let store: TestStore;
-  let app: App;
-  beforeAll(async () => {
-    store = await createTestStore("pglite");
-    app = await startTestApp(store);
-  });
-  afterAll(async () => {
-    await app?.close();
-    await store?.cleanup();
-  });
+  const suite = useTestApp("pglite");
 
   const signUp = (name: string) => {
-    const u = new HttpUser(app.url, uniqueEmail("n"));
+    const u = new HttpUser(suite.app.url, uniqueEmail("n"));
     return u.request("POST", "/api/auth/sign-up/email", { name, email: u.email, password: u.password });
   };
 
@@ -36,7 +26,7 @@ describe("[HOST3] names and texts are bounded (W2, W10)", () => {
   });
 
   it("[HOST3] [NAME1] update-user refuses the same names; a good one is stored trimmed", async () => {
-    const u = await new HttpUser(app.url, uniqueEmail("upd")).signUp("Before");
+    const u = await new HttpUser(suite.app.url, uniqueEmail("upd")).signUp("Before");
     for (const bad of ["", "x".repeat(100_000), "a\u0000b"]) {
       expect((await u.request("POST", "/api/auth/update-user", { name: bad })).status).toBe(400);
     }
@@ -46,7 +36,7 @@ describe("[HOST3] names and texts are bounded (W2, W10)", () => {
   });
 
   it("[HOST3] [NAME2] a campaign name with NUL or control characters is a 400, never a 500", async () => {
-    const u = await new HttpUser(app.url, uniqueEmail("camp")).signUp("Camp");
+    const u = await new HttpUser(suite.app.url, uniqueEmail("camp")).signUp("Camp");
     for (const bad of ["The\u0000Marches", "tab\there", "\u0085"]) {
       const r = await u.request("POST", "/api/campaigns", { name: bad });
       expect(r.status).toBe(400);
@@ -55,18 +45,18 @@ describe("[HOST3] names and texts are bounded (W2, W10)", () => {
   });
 
   it("[HOST3] [NAME3] a name stored before the limit reaches members, awareness and the event log cut to 64 characters", async () => {
-    const t = await setUpTable(app, 1);
+    const t = await setUpTable(suite.app, 1);
     try {
       const player = t.players[0] as HttpUser;
       const huge = "N".repeat(100_000);
-      await app.ctx.db.pool.query(`update "user" set name = $1 where id = $2`, [huge, player.id]);
+      await suite.app.ctx.db.pool.query(`update "user" set name = $1 where id = $2`, [huge, player.id]);
       const { members } = await t.owner.call(apiRoutes.listMembers, { params: { id: t.campaignId } });
       expect(members.find((m) => m.userId === player.id)?.name).toHaveLength(64);
       const dm = await t.dm();
       const p = await t.player(player);
       // The player's awareness on their own document, as the server rebuilt it from the session.
       await eventually(() => {
-        const doc = app.ctx.hocuspocus.documents.get(playerDocName(t.campaignId, player.id));
+        const doc = suite.app.ctx.hocuspocus.documents.get(playerDocName(t.campaignId, player.id));
         const states = [...(doc?.awareness.getStates().values() ?? [])];
         const mine = states.map((s) => s[AWARENESS_USER_FIELD] as { userId?: string; name?: string } | undefined).find((u) => u?.userId === player.id);
         expect(mine?.name).toHaveLength(64);

@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import net from "node:net";
 import pg from "pg";
+import { afterAll, beforeAll } from "vitest";
 import { startApp, type App, type StartOptions } from "../../src/app.ts";
 
 /** Where the app under test keeps its data. */
@@ -87,6 +88,34 @@ export async function startTestApp(store: TestStore, extra: StartOptions = {}): 
     ...store.options,
     ...extra,
   });
+}
+
+/**
+ * One app on a fresh test store for the enclosing suite: the store is created and the app started in a `beforeAll`,
+ * the app closed and the store dropped in an `afterAll` (after the suite's own after-hooks registered later, which
+ * run first). Read `suite.app` and `suite.store` in tests and in hooks registered after this call.
+ */
+export function useTestApp(kind: StoreKind, extra: StartOptions = {}): { readonly app: App; readonly store: TestStore } {
+  let app: App | undefined;
+  let store: TestStore | undefined;
+  beforeAll(async () => {
+    store = await createTestStore(kind);
+    app = await startTestApp(store, extra);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await store?.cleanup();
+  });
+  return {
+    get app(): App {
+      if (!app) throw new Error("useTestApp: the app is started in beforeAll; read it in a test or a later hook");
+      return app;
+    },
+    get store(): TestStore {
+      if (!store) throw new Error("useTestApp: the store is created in beforeAll; read it in a test or a later hook");
+      return store;
+    },
+  };
 }
 
 export const REDIS_URL = process.env["TEST_REDIS_URL"] ?? "redis://127.0.0.1:6379";
