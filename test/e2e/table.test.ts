@@ -199,8 +199,40 @@ describe.skipIf(skipReason !== null)("the map at the table in Chromium", () => {
       await phone.page.locator('[data-testid="hex-inspector"][data-hex="1,0"]').waitFor({ timeout: 5_000 });
       expect(await phone.page.getByTestId("hex-inspector").isVisible()).toBe(true);
       expect((await layout(phone.page)).scrollY).toBe(0);
+      // The sheet shows the tapped hex's details first, without scrolling it.
+      const inspectorTop = (await phone.page.getByTestId("hex-inspector").boundingBox())?.y ?? PHONE.height;
+      expect(inspectorTop).toBeLessThan(PHONE.height * 0.75);
       await phone.page.getByRole("button", { name: "Zoom in" }).click();
       await saveScreenshot(phone.page, "table-player-phone");
+
+      // A hex low on the screen stays in view when the sheet opens for it: the map pans it above the sheet and clear of
+      // the map buttons, which stand in a column at the right edge (LAYOUT2).
+      await phone.page.getByRole("button", { name: "Close the hex details" }).click();
+      await phone.page.mouse.move(PHONE.width / 2, 300);
+      await phone.page.mouse.down();
+      await phone.page.mouse.move(PHONE.width / 2, 520, { steps: 6 });
+      await phone.page.mouse.up();
+      const known = Object.keys((await readDoc(phone.page)).knowledge ?? {});
+      const points = await phone.page.evaluate((keys) => keys.map((k) => ({ k, p: window.__hexcrawl?.clientPointOf(k) ?? null })), known);
+      const low = points
+        .flatMap(({ k, p }) => (p && p.y < PHONE.height - 30 && p.x > 30 && p.x < PHONE.width - 70 ? [{ k, p }] : []))
+        .sort((a, b) => b.p.y - a.p.y)[0];
+      if (!low) throw new Error("no known hex on the phone's screen");
+      expect(low.p.y).toBeGreaterThan(PHONE.height * 0.6); // where the sheet will be
+      await phone.page.touchscreen.tap(low.p.x, low.p.y);
+      await phone.page.locator(`[data-testid="hex-inspector"][data-hex="${low.k}"]`).waitFor({ timeout: 5_000 });
+      // The tap's click does not land in the sheet that opened under the finger (it would focus the "go to hex" field
+      // and raise the phone's keyboard).
+      expect(await phone.page.evaluate(() => document.activeElement?.tagName ?? "")).not.toBe("INPUT");
+      const sheetBox = await phone.page.getByRole("complementary", { name: "Hex and table" }).boundingBox();
+      const buttons = await phone.page.getByRole("group", { name: "Map view" }).boundingBox();
+      if (!sheetBox || !buttons) throw new Error("no sheet or map buttons on the phone");
+      await expect.poll(async () => (await hexPoint(phone.page, low.k)).y).toBeLessThan(sheetBox.y - 20);
+      const shown = await hexPoint(phone.page, low.k);
+      expect(buttons.height).toBeGreaterThan(buttons.width);
+      expect(buttons.x + buttons.width).toBeGreaterThan(PHONE.width - 16);
+      expect(shown.x < buttons.x || shown.y < buttons.y || shown.y > buttons.y + buttons.height).toBe(true);
+      await saveScreenshot(phone.page, "table-player-phone-low-hex");
 
       // A long display name (the 64-character maximum) shrinks in the header; "Sign out" stays whole on screen.
       const longName = `Bartholomew ${"Q".repeat(64 - "Bartholomew ".length)}`;
