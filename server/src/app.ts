@@ -50,6 +50,11 @@ export interface StartOptions extends Partial<AppConfig> {
   verifyAnswers?: boolean;
   /** How often open connections' sessions and roles are checked again (default ACCESS_CHECK_INTERVAL_MS). */
   accessCheckIntervalMs?: number;
+  /**
+   * Journal entries of one document that force its compaction (default JOURNAL_COMPACT_ROWS, DUR11). 1 writes the row
+   * after every client update, as before lazy compaction (DUR14): tests of row merges between instances use it.
+   */
+  journalCompactRows?: number;
 }
 
 /** How long shutdown waits for documents to be stored and unloaded. */
@@ -88,7 +93,7 @@ function redisOptions(url: string): { host: string; port: number; options: { pas
 
 /** Start the whole server: HTTP API, static client and Hocuspocus on `/collab`, on one port. */
 export async function startApp(options: StartOptions = {}): Promise<App> {
-  const { limits: limitOverrides, extensions: extraExtensions, verifyAnswers, accessCheckIntervalMs: _interval, ...configOverrides } = options;
+  const { limits: limitOverrides, extensions: extraExtensions, verifyAnswers, accessCheckIntervalMs: _interval, journalCompactRows: _compact, ...configOverrides } = options;
   const config = defaultConfig(configOverrides);
   const limits: CollabLimits = { ...DEFAULT_COLLAB_LIMITS, ...limitOverrides };
 
@@ -211,7 +216,7 @@ export async function startApp(options: StartOptions = {}): Promise<App> {
     ...createGuards({ maxPayloadBytes: config.maxPayloadBytes, pool: db.pool }),
     accessWatch,
     game,
-    ...createPersistence(store),
+    ...createPersistence(store, options.journalCompactRows === undefined ? {} : { compactRows: options.journalCompactRows }),
   ];
   if (config.redisUrl) {
     const r = redisOptions(config.redisUrl);

@@ -21,7 +21,7 @@ import {
 import { writeText } from "./text.ts";
 
 /**
- * The projection (PROJ1–PROJ17 in SPEC.md): the pure function from the DM document to what one player may see,
+ * The projection (PROJ1–PROJ20 in SPEC.md): the pure function from the DM document to what one player may see,
  * and the minimal writes that bring a player document to it.
  *
  * Knowledge levels (MODEL10–MODEL12): a player's level for a hex is the higher of its `*` level and their own;

@@ -25,7 +25,8 @@ export const JOURNAL_PRIORITY = 10;
  *
  * Not journaled: read-only connections (Hocuspocus does not apply their updates), sync step 1, empty updates,
  * awareness, stateless messages, and every change that does not come from a client connection (server writes, Redis,
- * merges found by a store) — those are stored by the debounced snapshot store.
+ * merges found by a store) — those are stored by the debounced snapshot store. What the journal holds waits for a
+ * snapshot only when something outside it needs one, or at 500 entries, or at unload (DUR14).
  */
 export class JournalExtension implements Extension {
   readonly extensionName = "hexcrawl-journal";

@@ -53,6 +53,12 @@ interface DocState {
   generation: number;
   /** The generation last written to the database. */
   storedGeneration: number;
+  /**
+   * The generation of the latest change that neither the row nor the journal holds: a server write (a publish), a
+   * change over Redis, a migration — anything but a journaled client update or stored state merged back (DUR14).
+   * 0 when every change since the load is in the journal.
+   */
+  uncovered: number;
   /** The last store was abandoned (shutdown): the document holds changes the database lacks. */
   failed: boolean;
   /**
@@ -91,7 +97,7 @@ export interface PersistenceOptions {
 }
 
 /**
- * Documents persisted through a DocumentStore (PERS1, DUR1–DUR6, DUR9–DUR12 in SPEC.md), built on
+ * Documents persisted through a DocumentStore (PERS1, DUR1–DUR6, DUR9–DUR14 in SPEC.md), built on
  * `@hocuspocus/extension-database`'s `Database` extension: its `onLoadDocument` calls our `fetch` and applies what it
  * returns; its `onStoreDocument` encodes the document and calls our `store`. Around those two calls:
  * - load: `fetch` throws on a database error, so an unreadable document is never served empty. The library applies
@@ -103,7 +109,8 @@ export interface PersistenceOptions {
  *   document contains as base. While nobody else stored since, the row is replaced without merging; otherwise the
  *   store merges (so retries and concurrent instances never lose edits) and the merge is applied here, so that the
  *   document again contains everything stored. The journal entries the stored state holds are then deleted
- *   (compaction). A store with nothing new is skipped before the library encodes;
+ *   (compaction). A store with nothing new is skipped before the library encodes, and so is one whose every change
+ *   since the row is in the journal, below the compaction thresholds (DUR14);
  * - unload: a document with changes the database lacks is stored first — or, when that cannot happen any more
  *   (shutdown after a failed store), kept in memory by refusing the unload.
  * Client updates are appended to the journal before they are applied by JournalExtension, through `journal`.
@@ -118,6 +125,8 @@ export class DocumentPersistence extends Database {
   private readonly compactRows: number;
   private readonly compactBytes: number;
   private lastForgetWarnAt = 0;
+  /** Debounced stores skipped because the journal holds every change (DUR14). */
+  readonly stats = { deferredStores: 0 };
 
   private readonly documents: DocumentStore;
 
@@ -154,8 +163,12 @@ export class DocumentPersistence extends Database {
     }
     // Registered after the stored state was applied: what came from the database is not "unstored". Changes made by
     // later onLoadDocument/afterLoadDocument hooks (schema migration) are counted.
-    data.document.on("update", () => {
+    data.document.on("update", (_update: Uint8Array, origin: unknown) => {
       state.generation += 1;
+      // A client update is applied between JournalExtension's before- and afterHandleMessage (`handling`), after its
+      // append committed: the journal holds it. Without the JournalExtension installed nothing is `handling`.
+      const journaled = state.handling > 0 && isConnectionSource(origin);
+      if (!journaled && origin !== PERSISTENCE_ORIGIN) state.uncovered = state.generation;
     });
   }
 
@@ -168,7 +181,11 @@ export class DocumentPersistence extends Database {
     this.scheduleCompaction(instance, documentName, document, state, false);
   }
 
-  /** Hocuspocus queues a store per debounce tick; after an outage many are queued. Skip those with nothing new. */
+  /**
+   * Hocuspocus queues a store per debounce tick; after an outage many are queued. Skip those with nothing new, and
+   * those whose every change since the row is in the journal while the journal is below the compaction thresholds
+   * (DUR14): no full-state encode and write per debounce for a document only its clients edit here.
+   */
   override async onStoreDocument(data: onStoreDocumentPayload): Promise<void> {
     const state = this.states.get(data.document);
     if (state && state.generation === state.storedGeneration && !state.failed) {
@@ -178,7 +195,16 @@ export class DocumentPersistence extends Database {
       await this.forgetCompacted(data.documentName, state);
       return;
     }
-    await super.onStoreDocument(data);
+    if (state && !state.failed && state.uncovered <= state.storedGeneration && !this.overThresholds(state)) {
+      this.stats.deferredStores += 1;
+      return;
+    }
+    await this.snapshot(data);
+  }
+
+  /** Encode the document and write it to its row (retried), then delete the journal entries the row now holds. */
+  private snapshot(data: onStoreDocumentPayload): Promise<void> {
+    return super.onStoreDocument(data);
   }
 
   /**
@@ -206,9 +232,12 @@ export class DocumentPersistence extends Database {
       return;
     }
     if (this.retrying.stopped) {
+      // Shutdown: what the journal holds is stored (the next load compacts it); anything else would be lost.
+      if (state.uncovered <= state.storedGeneration && !state.failed) return;
       throw new Error(`keeping ${documentName} in memory: it holds changes the database does not have`);
     }
-    await document.saveMutex.runExclusive(() => this.onStoreDocument(storePayloadFor(instance, documentName, document)));
+    // Compact the journal into the row before the document leaves memory (DUR3, DUR14).
+    await document.saveMutex.runExclusive(() => this.snapshot(storePayloadFor(instance, documentName, document)));
   }
 
   async onDestroy(): Promise<void> {
@@ -240,12 +269,15 @@ export class DocumentPersistence extends Database {
     if (this.overThresholds(state)) this.scheduleCompaction(instance, document.name, document, state, true);
   }
 
-  /** Names of loaded documents whose latest changes are not in the database's rows yet (tests, health). */
+  /**
+   * Names of loaded documents holding changes the database lacks — in neither the row nor the journal (tests,
+   * health). A document whose latest changes are only in the journal is stored (DUR14).
+   */
   unstoredDocuments(documents: Map<string, Document>): string[] {
     const names: string[] = [];
     for (const [name, doc] of documents) {
       const state = this.states.get(doc);
-      if (state && state.generation !== state.storedGeneration) names.push(name);
+      if (state && (state.uncovered > state.storedGeneration || state.failed)) names.push(name);
     }
     return names;
   }
@@ -269,6 +301,7 @@ export class DocumentPersistence extends Database {
       // The row lacks what the journal added: one change to store.
       generation: journal.length > 0 ? 1 : 0,
       storedGeneration: 0,
+      uncovered: 0,
       failed: false,
       version: stored?.version ?? undefined,
       journal,
@@ -379,6 +412,11 @@ export class DocumentPersistence extends Database {
       });
     }
   }
+}
+
+/** A Hocuspocus transaction origin of a client connection's update. */
+function isConnectionSource(origin: unknown): boolean {
+  return typeof origin === "object" && origin !== null && "source" in origin && origin.source === "connection";
 }
 
 /** The payload of a store this extension starts itself (not after a change: no origin, no context). */

@@ -336,7 +336,7 @@ describeEachStore("document persistence: the update journal", (kind: StoreKind) 
     expect(s.persistence.journal.stats.appended).toBe(5);
   });
 
-  it("[DUR9] not journaled: read-only connections, awareness, server writes; [DUR11] a store deletes the entries its row holds", async () => {
+  it("[DUR9] not journaled: read-only connections, awareness, server writes; [DUR14] journaled changes wait for a snapshot, a server write does not", async () => {
     const s = await start({ debounceMs: 100 });
     const name = `doc-${randomBytes(4).toString("hex")}`;
     const writer = client(s.url, name);
@@ -345,19 +345,52 @@ describeEachStore("document persistence: the update journal", (kind: StoreKind) 
     expect(await reader.ready).toBe(true);
     writer.provider.setAwarenessField("cursor", { hex: "1,1" });
     reader.doc.getMap("terrain").set("9,9", "refused");
-    const server = await s.server.hocuspocus.openDirectConnection(name);
-    await server.transact((doc) => doc.getMap("meta").set("by", "server"));
-    await server.disconnect();
     writer.doc.getMap("terrain").set("0,0", "client");
     await eventually(() => expect(writer.provider.unsyncedChanges).toBe(0));
     expect(s.persistence.journal.stats.appended).toBe(1);
-    // The debounced store writes the row (client and server changes) and deletes the entry.
+    // Only the journal holds the client's change: the debounced stores pass without writing a row (DUR14).
+    await eventually(() => expect(s.persistence.stats.deferredStores).toBeGreaterThan(0));
+    await new Promise((r) => setTimeout(r, 300));
+    const deferred = await new PostgresDocumentStore(t.db.pool).fetch(name);
+    expect(deferred?.state).toBeNull();
+    expect(deferred?.journal).toHaveLength(1);
+    expect(terrainOf(deferred)).toEqual({ "0,0": "client" });
+    expect(s.persistence.unstoredDocuments(s.server.hocuspocus.documents)).toEqual([]);
+    // A server write is in no journal: the debounced store writes the row (client and server changes) and deletes the
+    // entry the row now holds.
+    const server = await s.server.hocuspocus.openDirectConnection(name);
+    await server.transact((doc) => doc.getMap("meta").set("by", "server"));
+    await server.disconnect();
     await eventually(async () => {
       const stored = await new PostgresDocumentStore(t.db.pool).fetch(name);
       expect(stored?.journal).toEqual([]);
       expect(terrainOf(stored)).toEqual({ "0,0": "client" });
+      expect(stored?.state).not.toBeNull();
     });
+    expect(s.persistence.journal.stats.appended).toBe(1);
     expect(await journalRows(t.db.pool, name)).toBe(0);
+  });
+
+  it("[DUR14] a document only its clients edit is compacted when it unloads; until then the journal holds its changes", async () => {
+    const s = await start({ debounceMs: 50 });
+    const name = `doc-${randomBytes(4).toString("hex")}`;
+    const c = client(s.url, name);
+    expect(await c.ready).toBe(true);
+    for (let i = 0; i < 5; i++) {
+      c.doc.getMap("terrain").set(`${i},0`, `v${i}`);
+      await eventually(() => expect(c.provider.unsyncedChanges).toBe(0));
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await journalRows(t.db.pool, name)).toBe(5);
+    const before = await new PostgresDocumentStore(t.db.pool).fetch(name);
+    expect(before?.state).toBeNull();
+    expect(Object.keys(terrainOf(before))).toHaveLength(5);
+    c.destroy();
+    await eventually(() => expect(s.server.hocuspocus.documents.has(name)).toBe(false));
+    const after = await new PostgresDocumentStore(t.db.pool).fetch(name);
+    expect(after?.journal).toEqual([]);
+    expect(after?.version).toBe(1);
+    expect(Object.keys(terrainOf(after))).toHaveLength(5);
   });
 
   it("[DUR11] past JOURNAL_COMPACT_ROWS entries a document is compacted at once, not at the end of the debounce", async () => {
@@ -430,6 +463,8 @@ describeEachStore("document persistence: the update journal", (kind: StoreKind) 
     const c = client(s.url, name);
     expect(await c.ready).toBe(true);
     expect(terrain(c.doc)).toEqual({ "0,0": "row", "1,0": "before", "2,0": "after" });
+    // Compacted when the document unloads (DUR14).
+    c.destroy();
     await eventually(async () => {
       const stored = await store.fetch(name);
       expect(stored?.journal).toEqual([]);
@@ -453,6 +488,8 @@ describeEachStore("document persistence: the update journal", (kind: StoreKind) 
     const c = client(s.url, name);
     expect(await c.ready).toBe(true);
     expect(terrain(c.doc)).toEqual({ "0,0": "row", "1,0": "journal 2" });
+    // Compacted when the document unloads (DUR14).
+    c.destroy();
     await eventually(async () => {
       const stored = await store.fetch(name);
       expect(stored?.journal).toEqual([]);

@@ -19,8 +19,10 @@ describe.skipIf(missing)("two instances storing one document at once (no Redis)"
   beforeAll(async () => {
     store = await createTestStore("postgres");
     // Without Redis the instances never see each other's edits: each stores a divergent state of one document.
-    a = await startTestApp(store, { instanceName: "union-a" });
-    b = await startTestApp(store, { instanceName: "union-b" });
+    // Every client update compacted at once (journalCompactRows 1): without Redis the row is the only way the
+    // instances see each other's edits, and lazy compaction (DUR14) would write it only at unload.
+    a = await startTestApp(store, { instanceName: "union-a", journalCompactRows: 1 });
+    b = await startTestApp(store, { instanceName: "union-b", journalCompactRows: 1 });
   });
 
   afterAll(async () => {

@@ -69,15 +69,23 @@ function gcFunction(): (() => void) | null {
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
-/** The stored state of `name`, read after the app closed (real Postgres, or the PGlite data directory). */
+/**
+ * The stored state of `names` — each document's row and its journal entries (DUR14: a document only clients edited may
+ * hold its last edits in the journal alone) — read after the app closed (real Postgres, or the PGlite data directory).
+ */
 async function readRows(store: TestStore, names: string[]): Promise<Map<string, Y.Doc>> {
   const out = new Map<string, Y.Doc>();
   const read = async (query: (sql: string, params: unknown[]) => Promise<{ rows: { name: string; state: Buffer }[] }>) => {
-    const r = await query("select name, state from document where name = any($1)", [names]);
+    const r = await query(
+      `select name, state, 0 as part, 0::bigint as id from document where name = any($1)
+       union all select name, update, 1, id from document_journal where name = any($1)
+       order by part, id`,
+      [names],
+    );
     for (const row of r.rows) {
-      const doc = new Y.Doc();
+      let doc = out.get(row.name);
+      if (!doc) out.set(row.name, (doc = new Y.Doc()));
       Y.applyUpdate(doc, new Uint8Array(row.state));
-      out.set(row.name, doc);
     }
   };
   if (store.kind === "postgres") {

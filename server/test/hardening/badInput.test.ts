@@ -9,6 +9,7 @@ import { createTestStore, startTestApp, storeKinds, type TestStore } from "../su
 import { eventually, type HttpUser } from "../support/http.ts";
 import { connectClient, type TestClient } from "../support/providers.ts";
 import { ownerWithCampaign, persistenceOf } from "../faults/support.ts";
+import { applyStored, PostgresDocumentStore } from "../../src/db/DocumentStore.ts";
 import { FrameWriter, awarenessPayload, frames, openRawSocket, seeded, type RawSocket } from "./rawSocket.ts";
 
 const { kinds, skipped } = await storeKinds();
@@ -45,9 +46,15 @@ describe(`bad input on the collaboration socket (${kind})`, () => {
       content: contentOf(doc),
       pending: doc.store.pendingStructs !== null || doc.store.pendingDs !== null,
     });
-  const storedRow = async () => {
-    const r = await app.ctx.db.pool.query<{ state: Buffer }>("select state from document where name = $1", [dmDoc]);
-    return r.rows[0]?.state.toString("base64") ?? null;
+  /** What is stored of the DM document: its row and its journal (client edits may be in the journal only, DUR14). */
+  const storedState = async () => {
+    const stored = await new PostgresDocumentStore(app.ctx.db.pool).fetch(dmDoc);
+    const doc = new Y.Doc();
+    if (stored) applyStored(doc, stored);
+    const raw = stored
+      ? JSON.stringify({ row: stored.state ? Buffer.from(stored.state).toString("base64") : null, journal: stored.journal.map((e) => `${e.key.writer}/${e.key.seq}`) })
+      : null;
+    return { doc, raw };
   };
   /** A valid update on top of the server's state: sets (overwrites) keys, so it carries structs and a delete set. */
   const validUpdate = (tag: string) => {
@@ -81,23 +88,21 @@ describe(`bad input on the collaboration socket (${kind})`, () => {
   /** Wait until the row holds what the server holds (an earlier accepted edit may still be in its store debounce). */
   const settled = async () =>
     eventually(async () => {
-      const stored = new Y.Doc();
-      Y.applyUpdate(stored, Buffer.from((await storedRow()) ?? "", "base64"));
-      expect(contentOf(stored)).toBe(contentOf(serverDoc()));
+      expect(contentOf((await storedState()).doc)).toBe(contentOf(serverDoc()));
       expect(persistenceOf(app).unstoredDocuments(app.ctx.hocuspocus.documents)).toEqual([]);
     });
 
   const expectRejected = async (send: (s: RawSocket) => void, code: number) => {
     await settled();
     const before = fingerprint(serverDoc());
-    const rowBefore = await storedRow();
+    const rowBefore = (await storedState()).raw;
     const s = await dmSocket();
     send(s);
     expect((await s.closed).code).toBe(code);
     expect(fingerprint(serverDoc())).toBe(before);
     await stillServing();
     expect(fingerprint(serverDoc())).toBe(before);
-    expect(await storedRow()).toBe(rowBefore);
+    expect((await storedState()).raw).toBe(rowBefore);
   };
 
   beforeAll(async () => {
@@ -113,11 +118,9 @@ describe(`bad input on the collaboration socket (${kind})`, () => {
     for (let i = 0; i < 20; i++) anchor.doc.getMap("terrain").set(`${i},0`, `t${i}`);
     anchor.doc.getMap("notes").set("0,0", "the anchor's note");
     await eventually(async () => {
-      const row = await storedRow();
-      expect(row).not.toBeNull();
-      const stored = new Y.Doc();
-      Y.applyUpdate(stored, Buffer.from(row ?? "", "base64"));
-      expect(fingerprint(stored)).toBe(fingerprint(serverDoc()));
+      const stored = await storedState();
+      expect(stored.raw).not.toBeNull();
+      expect(fingerprint(stored.doc)).toBe(fingerprint(serverDoc()));
     });
   });
 
