@@ -313,6 +313,11 @@ describeEachStore("document persistence: the update journal", (kind: StoreKind) 
     cleanups.push(() => s.server.destroy());
     return s;
   }
+  /** Edit terrain `i,0` = `vi` and wait until the server acknowledged it (so it is in the journal). */
+  async function editAcknowledged(c: TestClient, i: number): Promise<void> {
+    c.doc.getMap("terrain").set(`${i},0`, `v${i}`);
+    await eventually(() => expect(c.provider.unsyncedChanges).toBe(0));
+  }
   function client(url: string, name: string, readOnly = false): TestClient {
     const c = connectClient(url, name, "", readOnly ? { campaignParam: "ro" } : {});
     cleanups.push(async () => c.destroy());
@@ -325,8 +330,7 @@ describeEachStore("document persistence: the update journal", (kind: StoreKind) 
     const c = client(s.url, name);
     expect(await c.ready).toBe(true);
     for (let i = 0; i < 5; i++) {
-      c.doc.getMap("terrain").set(`${i},0`, `v${i}`);
-      await eventually(() => expect(c.provider.unsyncedChanges).toBe(0));
+      await editAcknowledged(c, i);
       // Acknowledged: so it is in Postgres now (the row does not exist yet: the debounce is a minute).
       const stored = await new PostgresDocumentStore(t.db.pool).fetch(name);
       expect(stored?.version).toBeNull();
@@ -376,10 +380,7 @@ describeEachStore("document persistence: the update journal", (kind: StoreKind) 
     const name = `doc-${randomBytes(4).toString("hex")}`;
     const c = client(s.url, name);
     expect(await c.ready).toBe(true);
-    for (let i = 0; i < 5; i++) {
-      c.doc.getMap("terrain").set(`${i},0`, `v${i}`);
-      await eventually(() => expect(c.provider.unsyncedChanges).toBe(0));
-    }
+    for (let i = 0; i < 5; i++) await editAcknowledged(c, i);
     await new Promise((r) => setTimeout(r, 300));
     expect(await journalRows(t.db.pool, name)).toBe(5);
     const before = await new PostgresDocumentStore(t.db.pool).fetch(name);
@@ -398,10 +399,7 @@ describeEachStore("document persistence: the update journal", (kind: StoreKind) 
     const name = `doc-${randomBytes(4).toString("hex")}`;
     const c = client(s.url, name);
     expect(await c.ready).toBe(true);
-    for (let i = 0; i < 10; i++) {
-      c.doc.getMap("terrain").set(`${i},0`, `v${i}`);
-      await eventually(() => expect(c.provider.unsyncedChanges).toBe(0));
-    }
+    for (let i = 0; i < 10; i++) await editAcknowledged(c, i);
     await eventually(async () => {
       const stored = await new PostgresDocumentStore(t.db.pool).fetch(name);
       expect(stored?.version).toBe(1);
