@@ -15,6 +15,7 @@ import { applyStored, type DocumentStore, type JournalKey, type StoreResult, typ
 import { RetryingStore, StoreAbortedError, STORE_BACKOFF, type BackoffPolicy } from "./RetryingStore.ts";
 import { JOURNAL_BACKOFF, UpdateJournal } from "./UpdateJournal.ts";
 import { JournalExtension } from "./JournalExtension.ts";
+import { isConnectionOrigin } from "./transactionOrigin.ts";
 
 /**
  * Runs before @hocuspocus/extension-redis (priority 1000). Its onStoreDocument takes a Redis lock and, when the
@@ -167,7 +168,7 @@ export class DocumentPersistence extends Database {
       state.generation += 1;
       // A client update is applied between JournalExtension's before- and afterHandleMessage (`handling`), after its
       // append committed: the journal holds it. Without the JournalExtension installed nothing is `handling`.
-      const journaled = state.handling > 0 && isConnectionSource(origin);
+      const journaled = state.handling > 0 && isConnectionOrigin(origin);
       if (!journaled && origin !== PERSISTENCE_ORIGIN) state.uncovered = state.generation;
     });
   }
@@ -412,11 +413,6 @@ export class DocumentPersistence extends Database {
       });
     }
   }
-}
-
-/** A Hocuspocus transaction origin of a client connection's update. */
-function isConnectionSource(origin: unknown): boolean {
-  return typeof origin === "object" && origin !== null && "source" in origin && origin.source === "connection";
 }
 
 /** The payload of a store this extension starts itself (not after a change: no origin, no context). */

@@ -1,4 +1,5 @@
 import type { LocalTransactionOrigin } from "@hocuspocus/server";
+import { isConnectionOrigin } from "../collab/transactionOrigin.ts";
 
 /** What the game server was doing when it wrote a document (logged, and lets observers skip our own writes). */
 export const GameWrite = {
@@ -17,10 +18,8 @@ export function gameOrigin(write: GameWrite): LocalTransactionOrigin {
   return { source: "local", context: { game: write } };
 }
 
-/** True when a transaction origin is a client connection (a DM's own edit, arriving on this instance). */
-export function isConnectionOrigin(origin: unknown): boolean {
-  return typeof origin === "object" && origin !== null && "source" in origin && origin.source === "connection";
-}
+/** A client connection's update (a DM's own edit, arriving on this instance): the collab layer's test. */
+export { isConnectionOrigin };
 
 /** True when a transaction origin is one of the game server's own writes (never re-derived). */
 export function isGameOrigin(origin: unknown): boolean {
